@@ -1,0 +1,1 @@
+"""Models of the actionplans app arrive with its capability."""

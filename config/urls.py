@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("admin/", admin.site.urls),
+    path("", include("programmes.urls")),
+    path("", include("seminars.urls")),
+]
+
+handler400 = "programmes.errors.bad_request"
+handler403 = "programmes.errors.permission_denied"
+handler404 = "programmes.errors.page_not_found"
+handler500 = "programmes.errors.server_error"

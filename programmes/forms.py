@@ -1,0 +1,191 @@
+"""Forms for programme set-up. Validation lives here; saving happens in services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import SetPasswordForm
+from django.utils.translation import gettext_lazy as _
+
+from programmes.models import Participant, Programme, Unit, Workspace
+from programmes.tree import UnitTree
+
+
+class ProgrammeForm(forms.ModelForm):
+    class Meta:
+        model = Programme
+        fields = [
+            "organisation",
+            "title",
+            "language",
+            "min_group_size",
+            "team_change_threshold",
+            "programme_change_threshold",
+        ]
+        help_texts = {
+            "organisation": _("For example “Skovby Kommune, Ældreplejen”."),
+            "language": _("The language of the seminars, surveys and report."),
+        }
+
+    def clean_min_group_size(self) -> int:
+        value = self.cleaned_data["min_group_size"]
+        if value < settings.MIN_GROUP_SIZE_FLOOR:
+            raise forms.ValidationError(
+                _("The minimum group size can never be below %(floor)s.")
+                % {"floor": settings.MIN_GROUP_SIZE_FLOOR}
+            )
+        return value
+
+
+class ProgrammeCreateForm(ProgrammeForm):
+    workspace = forms.ModelChoiceField(queryset=Workspace.objects.none(), label=_("Workspace"))
+
+    class Meta(ProgrammeForm.Meta):
+        fields = ["workspace", *ProgrammeForm.Meta.fields, "template"]
+        widgets = {"template": forms.RadioSelect}
+
+    def __init__(self, *args, workspaces: list[Workspace], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["workspace"].queryset = Workspace.objects.filter(
+            pk__in=[w.pk for w in workspaces]
+        )
+        if len(workspaces) == 1:
+            self.fields["workspace"].initial = workspaces[0]
+            self.fields["workspace"].widget = forms.HiddenInput()
+
+
+class UnitForm(forms.ModelForm):
+    """Add, rename or move a unit; the parent is chosen from the programme's tree."""
+
+    parent = forms.TypedChoiceField(
+        label=_("Parent unit"), required=False, coerce=int, empty_value=None
+    )
+
+    class Meta:
+        model = Unit
+        fields = ["name", "parent", "headcount"]
+
+    def __init__(self, *args, programme: Programme, tree: UnitTree, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.programme = programme
+        self.tree = tree
+        exclude = self.instance.pk if self.instance.pk else None
+        self.fields["parent"].choices = [("", _("— top level —")), *tree.choices(exclude)]
+        if self.instance.pk:
+            self.initial["parent"] = self.instance.parent_id
+        self.fields["name"].widget.attrs["autocomplete"] = "off"
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if "/" in name:
+            raise forms.ValidationError(_("A unit name cannot contain “/”."))
+        if not name:
+            raise forms.ValidationError(_("Write a name."))
+        return name
+
+    def clean_parent(self) -> Unit | None:
+        parent_id = self.cleaned_data["parent"]
+        if parent_id is None:
+            return None
+        if self.instance.pk and not self.tree.can_move(self.instance.pk, parent_id):
+            raise forms.ValidationError(_("A unit cannot be moved into itself or below itself."))
+        return Unit.objects.get(pk=parent_id, programme=self.programme)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        name, parent = data.get("name"), data.get("parent")
+        if name:
+            siblings = Unit.objects.filter(
+                programme=self.programme, parent=parent, name__iexact=name
+            ).exclude(pk=self.instance.pk)
+            if siblings.exists():
+                self.add_error("name", _("There is already a unit with this name here."))
+        return data
+
+
+class ParticipantForm(forms.ModelForm):
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int)
+
+    class Meta:
+        model = Participant
+        fields = ["name", "email", "unit"]
+        help_texts = {
+            "name": _("Optional. Only facilitators see it."),
+            "email": _("Optional. Used to send the personal link."),
+        }
+
+    def __init__(self, *args, programme: Programme, tree: UnitTree, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.programme = programme
+        self.fields["unit"].choices = [("", "—"), *tree.choices()]
+        if self.instance.pk:
+            self.initial["unit"] = self.instance.unit_id
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if email:
+            others = Participant.objects.filter(programme=self.programme, email__iexact=email)
+            if others.exclude(pk=self.instance.pk).exists():
+                raise forms.ValidationError(
+                    _("A participant with this e-mail address is already in the programme.")
+                )
+        return email
+
+    def clean_unit(self) -> Unit:
+        return Unit.objects.get(pk=self.cleaned_data["unit"], programme=self.programme)
+
+
+class ParticipantImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "One participant per row with the columns name, e-mail and unit. Write the unit "
+            "as its full path, for example “Home care / Home care North”. Separate columns "
+            "with ; or , as your spreadsheet does."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.PARTICIPANT_CSV_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB. Split it into smaller files.")
+                % {"mb": settings.PARTICIPANT_CSV_MAX_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+
+class ManagerInviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    unit = forms.TypedChoiceField(
+        label=_("Limit to unit"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("The manager then sees results only for this unit and the units below it."),
+    )
+
+    def __init__(self, *args, programme: Programme, tree: UnitTree, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.programme = programme
+        self.fields["unit"].choices = [("", _("The whole programme")), *tree.choices()]
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if self.programme.managers.filter(user__email__iexact=email).exists():
+            raise forms.ValidationError(_("This person is already a manager of the programme."))
+        return email
+
+    def clean_unit(self) -> Unit | None:
+        unit_id = self.cleaned_data["unit"]
+        if unit_id is None:
+            return None
+        return Unit.objects.get(pk=unit_id, programme=self.programme)
+
+
+class AcceptInvitationForm(SetPasswordForm):
+    """Name and password for a manager who has no account yet."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    field_order = ["first_name", "last_name", "new_password1", "new_password2"]

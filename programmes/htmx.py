@@ -1,0 +1,21 @@
+"""Rendering helpers shared by every app's views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+
+
+def render_page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    partial: str | None = None,
+    status: int = 200,
+) -> TemplateResponse:
+    """The whole page, or only the named partial of the same template when htmx asks."""
+    name = f"{template}#{partial}" if partial and request.htmx else template
+    return TemplateResponse(request, name, context, status=status)

@@ -1,0 +1,213 @@
+"""Build (or rebuild) a realistic demo programme and print how to log in."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import random
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from programmes import services
+from programmes.models import Membership, Participant, Programme, ProgrammeManager, Unit, Workspace
+
+WORKSPACE = "Trivsel & Udvikling ApS"
+FACILITATOR = ("facilitator", "demo-facilitator-2026", "Lene", "Kragh", "lene@trivsel.example")
+MANAGER = ("manager", "demo-manager-2026", "Jens", "Holm", "jens.holm@skovby.example")
+TEAM_MANAGER = ("teamleader", "demo-teamleader-2026", "Aisha", "Nielsen", "aisha@skovby.example")
+
+# (path, employees): some units are below the minimum group size of 5 on purpose.
+UNITS = [
+    ("Hjemmeplejen", 0),
+    ("Hjemmeplejen / Hjemmeplejen Nord", 12),
+    ("Hjemmeplejen / Hjemmeplejen Syd", 10),
+    ("Hjemmeplejen / Natholdet", 3),
+    ("Plejecenter Bøgely", 0),
+    ("Plejecenter Bøgely / Afsnit A", 9),
+    ("Plejecenter Bøgely / Afsnit B", 7),
+    ("Plejecenter Bøgely / Køkkenet", 4),
+    ("Visitationen", 4),
+    ("Træning og Rehabilitering", 6),
+]
+FIRST = [
+    "Mette",
+    "Anne",
+    "Hanne",
+    "Susanne",
+    "Lone",
+    "Pia",
+    "Camilla",
+    "Louise",
+    "Maria",
+    "Sofie",
+    "Lars",
+    "Henrik",
+    "Peter",
+    "Thomas",
+    "Mads",
+    "Jonas",
+    "Ali",
+    "Fatima",
+    "Yasmin",
+    "Kasper",
+    "Birgitte",
+    "Rikke",
+    "Tina",
+    "Dorte",
+    "Mikkel",
+    "Emil",
+    "Ida",
+    "Freja",
+    "Nadia",
+    "Søren",
+]
+LAST = [
+    "Hansen",
+    "Jensen",
+    "Nielsen",
+    "Pedersen",
+    "Andersen",
+    "Christensen",
+    "Larsen",
+    "Sørensen",
+    "Rasmussen",
+    "Jørgensen",
+    "Petersen",
+    "Madsen",
+    "Kristensen",
+    "Olsen",
+    "Thomsen",
+    "Poulsen",
+    "Johansen",
+    "Møller",
+    "Mortensen",
+    "Yilmaz",
+    "Hussein",
+    "Lund",
+    "Holm",
+    "Bach",
+]
+
+
+def ensure_user(username, password, first, last, email):
+    user, _created = get_user_model().objects.get_or_create(username=username)
+    user.first_name, user.last_name, user.email = first, last, email
+    user.is_active = True
+    user.set_password(password)
+    user.save()
+    return user
+
+
+class Command(BaseCommand):
+    help = "Build a realistic demo programme (again) and print the logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="Print one JSON object.")
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        rng = random.Random(2026)
+        facilitator = ensure_user(*FACILITATOR)
+        manager_user = ensure_user(*MANAGER)
+        team_user = ensure_user(*TEAM_MANAGER)
+        workspace, _ = Workspace.objects.get_or_create(name=WORKSPACE)
+        Membership.objects.update_or_create(
+            workspace=workspace, user=facilitator, defaults={"role": Membership.Role.OWNER}
+        )
+        # Start from a clean slate: the demo programme is rebuilt on every run.
+        for old in Programme.objects.filter(workspace=workspace):
+            services.delete_programme(programme=old)
+
+        programme = services.create_programme(
+            workspace=workspace,
+            organisation="Skovby Kommune, Ældre og Sundhed",
+            title="Social kapital i Ældreplejen 2026-27",
+            language=Programme.Language.DANISH,
+        )
+        today = timezone.localdate()
+        dates = [
+            today - datetime.timedelta(days=42),
+            today,
+            today + datetime.timedelta(days=35),
+            today + datetime.timedelta(days=91),
+        ]
+        for seminar, date in zip(programme.seminars.all(), dates, strict=True):
+            seminar.date = date
+            seminar.place = "Skovby Rådhus, mødesal 2"
+            seminar.save(update_fields=["date", "place"])
+
+        units: dict[str, Unit] = {}
+        for path, _employees in UNITS:
+            parent_path, _, name = path.rpartition(" / ")
+            units[path] = Unit.objects.create(
+                programme=programme, parent=units.get(parent_path), name=name
+            )
+        names = set()
+        participants = []
+        for path, employees in UNITS:
+            for _ in range(employees):
+                while (name := f"{rng.choice(FIRST)} {rng.choice(LAST)}") in names:
+                    pass
+                names.add(name)
+                email = name.lower().replace(" ", ".").replace("ø", "oe").replace("æ", "ae")
+                participants.append(
+                    Participant(
+                        programme=programme,
+                        unit=units[path],
+                        name=name,
+                        email=f"{email}@skovby.example",
+                    )
+                )
+        for participant in participants:
+            participant.save()
+
+        ProgrammeManager.objects.create(programme=programme, user=manager_user)
+        ProgrammeManager.objects.create(
+            programme=programme, user=team_user, unit=units["Hjemmeplejen"]
+        )
+        links = services.issue_links(participants=participants[:3])
+
+        seminar_urls = [
+            reverse("seminar_detail", args=[programme.pk, s.number])
+            for s in programme.seminars.all()
+        ]
+        data = {
+            "facilitator": {"username": FACILITATOR[0], "password": FACILITATOR[1]},
+            "manager": {"username": MANAGER[0], "password": MANAGER[1]},
+            "team_manager": {
+                "username": TEAM_MANAGER[0],
+                "password": TEAM_MANAGER[1],
+                "limited_to": "Hjemmeplejen",
+            },
+            "programme_url": reverse("programme_detail", args=[programme.pk]),
+            "dashboard_url": None,
+            "projector_url": None,
+            "join_url": None,
+            "seminar_urls": seminar_urls,
+            "survey_urls": [link.path for link in links],
+            "report_pdf_url": None,
+            "participants": len(participants),
+            "units": len(units),
+        }
+        if options["json"]:
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo programme “{programme.title}” is ready: {len(units)} units, "
+                f"{len(participants)} participants, 4 seminars."
+            )
+        )
+        self.stdout.write(f"  Facilitator: {FACILITATOR[0]} / {FACILITATOR[1]}")
+        self.stdout.write(f"  Manager:     {MANAGER[0]} / {MANAGER[1]}")
+        self.stdout.write(
+            f"  Team manager (Hjemmeplejen only): {TEAM_MANAGER[0]} / {TEAM_MANAGER[1]}"
+        )
+        self.stdout.write(f"  Programme:   {data['programme_url']}")
+        self.stdout.write("  Personal participant links (issued just now):")
+        for url in data["survey_urls"]:
+            self.stdout.write(f"    {url}")

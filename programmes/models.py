@@ -1,0 +1,386 @@
+"""Workspaces, client programmes, their units, participants, managers and the audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Length, Lower
+from django.db.models.lookups import Exact
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from programmes.tree import UnitTree
+
+TOKEN_BYTES = 32  # secrets.token_urlsafe(32): 43 characters, 256 bits
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 of a secret token; at 256 bits of entropy no salt or stretching is needed."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh secret token and its hash."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    return token, hash_token(token)
+
+
+class User(AbstractUser):
+    """A facilitator or a client manager. Participants never have accounts."""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="user_email_unique_ci",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Workspace(models.Model):
+    """A consultancy: its facilitators share its programmes."""
+
+    name = models.CharField(_("name"), max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("workspace")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        FACILITATOR = "facilitator", _("Facilitator")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.FACILITATOR)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.workspace}"
+
+
+class ProgrammeQuerySet(models.QuerySet):
+    def for_facilitator(self, user) -> ProgrammeQuerySet:
+        return self.filter(workspace__memberships__user=user)
+
+    def for_manager(self, user) -> ProgrammeQuerySet:
+        return self.filter(managers__user=user)
+
+    def active(self) -> ProgrammeQuerySet:
+        return self.filter(status=Programme.Status.ACTIVE)
+
+    def with_counts(self) -> ProgrammeQuerySet:
+        """Annotate unit_count and participant_count without multiplying joins."""
+
+        def count(model: type[models.Model]) -> Coalesce:
+            rows = (
+                model.objects.filter(programme=OuterRef("pk"))
+                .order_by()
+                .values("programme")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+            return Coalesce(Subquery(rows), 0)
+
+        return self.annotate(unit_count=count(Unit), participant_count=count(Participant))
+
+
+class Programme(models.Model):
+    """One client programme: a client organisation, its units, seminars and surveys."""
+
+    class Language(models.TextChoices):
+        DANISH = "da", _("Danish")
+        SWEDISH = "sv", _("Swedish")
+        ENGLISH = "en", _("English")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        ARCHIVED = "archived", _("Archived")
+
+    class Template(models.TextChoices):
+        FOUR_SEMINARS = "four_seminars", _("Four seminars (standard)")
+        THREE_WORKSHOPS = "three_workshops", _("Three workshops with trial periods")
+        LEADERSHIP_DAY = "leadership_day", _("One leadership day")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="programmes")
+    organisation = models.CharField(_("client organisation"), max_length=200)
+    title = models.CharField(_("title"), max_length=200)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.DANISH
+    )
+    min_group_size = models.PositiveSmallIntegerField(
+        _("minimum group size"),
+        default=5,
+        validators=[MinValueValidator(settings.MIN_GROUP_SIZE_FLOOR), MaxValueValidator(50)],
+        help_text=_("No result is shown for a group with fewer respondents. Never below 3."),
+    )
+    team_change_threshold = models.PositiveSmallIntegerField(
+        _("change threshold for a team (points)"),
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+    )
+    programme_change_threshold = models.PositiveSmallIntegerField(
+        _("change threshold for the whole programme (points)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+    )
+    template = models.CharField(
+        _("programme template"),
+        max_length=20,
+        choices=Template.choices,
+        default=Template.FOUR_SEMINARS,
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProgrammeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("programme")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_group_size__gte=3), name="programme_min_group_size_gte_3"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.title}"
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status == self.Status.ARCHIVED
+
+    def unit_tree(self) -> UnitTree:
+        """All units of the programme as a tree, read in one query."""
+        return UnitTree.from_rows(self.units.values_list("pk", "parent_id", "name"))
+
+
+class UnitQuerySet(models.QuerySet):
+    def in_subtree(self, root: Unit) -> UnitQuerySet:
+        """The root unit and every unit below it."""
+        ids = root.programme.unit_tree().subtree_ids(root.pk)
+        return self.filter(pk__in=ids)
+
+
+class Unit(models.Model):
+    """A team, school, department or any other group; units form a tree per programme."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="units")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent unit"),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    headcount = models.PositiveIntegerField(
+        _("headcount"),
+        null=True,
+        blank=True,
+        help_text=_("Number of employees, when they are not listed as participants."),
+    )
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("unit")
+        constraints = [
+            models.UniqueConstraint(
+                "programme",
+                "parent",
+                Lower("name"),
+                name="unit_name_unique_among_siblings",
+            ),
+            models.UniqueConstraint(
+                "programme",
+                Lower("name"),
+                condition=models.Q(parent__isnull=True),
+                name="unit_top_name_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ParticipantQuerySet(models.QuerySet):
+    def with_token(self, token: str) -> ParticipantQuerySet:
+        return self.filter(token_hash=hash_token(token))
+
+
+class Participant(models.Model):
+    """An employee invited to the programme. No account; a personal link instead."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="participants")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="participants", verbose_name=_("unit")
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    link_issued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "email", "pk"]
+        verbose_name = _("participant")
+        constraints = [
+            models.UniqueConstraint(
+                "programme",
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="participant_email_unique_in_programme",
+            ),
+            models.CheckConstraint(
+                condition=Exact(Length("token_hash"), 64), name="participant_token_hash_length"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email or _("Participant %(id)s") % {"id": self.pk}
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.token_hash:
+            _token, self.token_hash = new_token()
+        super().save(*args, **kwargs)
+
+    def issue_link_token(self) -> str:
+        """Replace the link token, voiding the old link, and return the new one in clear."""
+        token, self.token_hash = new_token()
+        self.link_issued_at = timezone.now()
+        self.save(update_fields=["token_hash", "link_issued_at"])
+        return token
+
+
+class ProgrammeManager(models.Model):
+    """A client manager's read-only access to one programme, optionally one unit subtree."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="managers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="managed_programmes"
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("limited to unit"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("manager")
+        constraints = [models.UniqueConstraint(fields=["programme", "user"], name="manager_unique")]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class ManagerInvitationQuerySet(models.QuerySet):
+    def pending(self) -> ManagerInvitationQuerySet:
+        return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ManagerInvitation(models.Model):
+    """An e-mailed invitation; accepting it creates a ProgrammeManager row."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="manager_invitations"
+    )
+    email = models.EmailField(_("e-mail"))
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("limited to unit"),
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ManagerInvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class ParticipantImport(models.Model):
+    """A checked CSV upload waiting for the facilitator's confirmation."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    filename = models.CharField(max_length=255)
+    rows = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class AuditEntry(models.Model):
+    """One staff change. Append-only (a database trigger refuses UPDATE and DELETE).
+
+    Ids are plain values, not foreign keys, so deleting a programme keeps its trail,
+    and no participant data is ever written here.
+    """
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor_id = models.BigIntegerField(null=True)
+    actor = models.CharField(max_length=150)
+    role = models.CharField(max_length=20)
+    workspace_id = models.BigIntegerField(null=True)
+    programme_id = models.BigIntegerField(null=True, db_index=True)
+    action = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=64, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+    request_id = models.CharField(max_length=36, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action}"

@@ -1,0 +1,56 @@
+from django.urls import path
+
+from programmes import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("p/", views.participant_home, name="participant_home"),
+    path("p/<str:token>/", views.participant_link, name="participant_link"),
+    path("programmes/new/", views.programme_create, name="programme_create"),
+    path("programmes/<int:pk>/", views.programme_detail, name="programme_detail"),
+    path("programmes/<int:pk>/edit/", views.programme_edit, name="programme_edit"),
+    path("programmes/<int:pk>/archive/", views.programme_archive, name="programme_archive"),
+    path("programmes/<int:pk>/units/", views.units, name="units"),
+    path("programmes/<int:pk>/units/<int:unit_id>/edit/", views.unit_edit, name="unit_edit"),
+    path("programmes/<int:pk>/units/<int:unit_id>/delete/", views.unit_delete, name="unit_delete"),
+    path("programmes/<int:pk>/participants/", views.participants, name="participants"),
+    path(
+        "programmes/<int:pk>/participants/import/",
+        views.participant_import,
+        name="participant_import",
+    ),
+    path(
+        "programmes/<int:pk>/participants/import/confirm/",
+        views.participant_import_confirm,
+        name="participant_import_confirm",
+    ),
+    path(
+        "programmes/<int:pk>/participants/links/",
+        views.participant_links,
+        name="participant_links",
+    ),
+    path(
+        "programmes/<int:pk>/participants/<int:participant_id>/edit/",
+        views.participant_edit,
+        name="participant_edit",
+    ),
+    path(
+        "programmes/<int:pk>/participants/<int:participant_id>/delete/",
+        views.participant_delete,
+        name="participant_delete",
+    ),
+    path("programmes/<int:pk>/managers/", views.managers, name="managers"),
+    path(
+        "programmes/<int:pk>/managers/<int:manager_id>/revoke/",
+        views.manager_revoke,
+        name="manager_revoke",
+    ),
+    path(
+        "programmes/<int:pk>/invitations/<int:invitation_id>/cancel/",
+        views.invitation_cancel,
+        name="invitation_cancel",
+    ),
+    path("programmes/<int:pk>/audit/", views.audit_log, name="audit_log"),
+]

@@ -1,0 +1,674 @@
+"""Views for facilitators setting up a programme, managers following one, and health."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+
+from programmes import audit, services
+from programmes.access import (
+    get_invitation,
+    get_manager,
+    get_participant,
+    get_programme_access,
+    get_programme_for_facilitator,
+    get_unit,
+    get_usable_invitation,
+    workspaces_for_facilitator,
+)
+from programmes.forms import (
+    AcceptInvitationForm,
+    ManagerInviteForm,
+    ParticipantForm,
+    ParticipantImportForm,
+    ProgrammeCreateForm,
+    ProgrammeForm,
+    UnitForm,
+)
+from programmes.htmx import render_page
+from programmes.models import (
+    AuditEntry,
+    Participant,
+    ParticipantImport,
+    Programme,
+    ProgrammeManager,
+    User,
+    hash_token,
+)
+from programmes.participant_csv import parse_participants
+
+PARTICIPANTS_PER_PAGE = 50
+
+
+# --- Health and errors ---------------------------------------------------------------
+
+
+@login_not_required
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 after a database round trip; 503 when the database does not answer."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means "not healthy"
+        return JsonResponse({"status": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+@login_not_required
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", status=403)
+
+
+# --- Home ----------------------------------------------------------------------------
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """A facilitator's programmes, or the programmes a manager follows."""
+    workspaces = workspaces_for_facilitator(request.user)
+    programmes = (
+        Programme.objects.for_facilitator(request.user).select_related("workspace").with_counts()
+    )
+    managed = (
+        ProgrammeManager.objects.filter(user=request.user)
+        .select_related("programme", "unit")
+        .order_by("programme__title")
+    )
+    return render(
+        request,
+        "programmes/home.html",
+        {
+            "workspaces": workspaces,
+            "active": [p for p in programmes if not p.is_archived],
+            "archived": [p for p in programmes if p.is_archived],
+            "managed": managed,
+        },
+    )
+
+
+# --- Programme -----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def programme_create(request: HttpRequest) -> HttpResponse:
+    workspaces = workspaces_for_facilitator(request.user)
+    if not workspaces:
+        return render(request, "programmes/no_workspace.html", status=404)
+    form = ProgrammeCreateForm(request.POST or None, workspaces=workspaces)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        workspace = data.pop("workspace")
+        programme = services.create_programme(workspace=workspace, **data)
+        audit.record(request, action="programme.create", obj=programme, programme=programme)
+        messages.success(request, _("The programme is created. Next, add its units."))
+        return redirect("programme_detail", programme.pk)
+    status = 422 if form.errors else 200
+    return render(request, "programmes/programme_form.html", {"form": form}, status=status)
+
+
+@require_GET
+def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_programme_access(request.user, pk)
+    programme = access.programme
+    if not access.is_facilitator:
+        tree = programme.unit_tree()
+        visible = access.visible_unit_ids
+        units = [n for n in tree.walk() if visible is None or n.id in visible]
+        return render(
+            request,
+            "programmes/programme_manager.html",
+            {
+                "programme": programme,
+                "access": access,
+                "units": units,
+                "seminars": programme.seminars.all(),
+            },
+        )
+    participants_qs = programme.participants.all()
+    counts = {
+        "units": programme.units.count(),
+        "participants": participants_qs.count(),
+        "links": participants_qs.filter(link_issued_at__isnull=False).count(),
+        "managers": programme.managers.count(),
+    }
+    return render(
+        request,
+        "programmes/programme_detail.html",
+        {
+            "programme": programme,
+            "counts": counts,
+            "seminars": programme.seminars.all(),
+            "next_step": _next_step(programme, counts),
+        },
+    )
+
+
+def _next_step(programme: Programme, counts: dict) -> dict | None:
+    """What a new facilitator should do next, in order."""
+    if not counts["units"]:
+        return {
+            "text": _("Add the client’s units: teams, departments or schools."),
+            "url": reverse("units", args=[programme.pk]),
+            "label": _("Add units"),
+        }
+    if not counts["participants"]:
+        return {
+            "text": _("Add participants one by one or import a list from a spreadsheet."),
+            "url": reverse("participants", args=[programme.pk]),
+            "label": _("Add participants"),
+        }
+    if not counts["links"]:
+        return {
+            "text": _("Issue personal links so participants can join from their phones."),
+            "url": reverse("participants", args=[programme.pk]),
+            "label": _("Issue links"),
+        }
+    if not counts["managers"]:
+        return {
+            "text": _("Invite the client’s managers to follow the results."),
+            "url": reverse("managers", args=[programme.pk]),
+            "label": _("Invite managers"),
+        }
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_programme_for_facilitator(request.user, pk)
+    form = ProgrammeForm(request.POST or None, instance=programme)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit.record(request, action="programme.edit", obj=programme, programme=programme)
+        messages.success(request, _("The programme is saved."))
+        return redirect("programme_detail", programme.pk)
+    status = 422 if form.errors else 200
+    return render(
+        request,
+        "programmes/programme_form.html",
+        {"form": form, "programme": programme},
+        status=status,
+    )
+
+
+@require_POST
+def programme_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_programme_for_facilitator(request.user, pk)
+    archive = request.POST.get("archive") != "0"
+    services.set_archived(programme=programme, archived=archive)
+    audit.record(
+        request,
+        action="programme.archive" if archive else "programme.restore",
+        obj=programme,
+        programme=programme,
+    )
+    if archive:
+        messages.success(request, _("The programme is archived."))
+    else:
+        messages.success(request, _("The programme is active again."))
+    return redirect("programme_detail", programme.pk)
+
+
+# --- Units ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def units(request: HttpRequest, pk: int) -> HttpResponse:
+    """The unit tree, with a form to add a unit."""
+    programme = get_programme_for_facilitator(request.user, pk)
+    tree = programme.unit_tree()
+    form = UnitForm(request.POST or None, programme=programme, tree=tree)
+    if request.method == "POST":
+        if form.is_valid():
+            unit = form.save(commit=False)
+            unit.programme = programme
+            unit.save()
+            audit.record(request, action="unit.create", obj=unit, programme=programme)
+            if not request.htmx:
+                messages.success(request, _("“%(unit)s” is added.") % {"unit": unit})
+                return redirect("units", programme.pk)
+            tree = programme.unit_tree()
+            form = UnitForm(programme=programme, tree=tree)
+        else:
+            response = _units_page(request, programme, tree, form, partial="unit-add", status=422)
+            return retarget(response, "#unit-add") if request.htmx else response
+    return _units_page(request, programme, tree, form, partial="units-panel")
+
+
+def _units_page(request, programme, tree, form, *, partial: str, status: int = 200):
+    counts = dict(programme.units.annotate(n=Count("participants")).values_list("pk", "n"))
+    nodes = [(node, counts.get(node.id, 0)) for node in tree.walk()]
+    return render_page(
+        request,
+        "programmes/units.html",
+        {"programme": programme, "nodes": nodes, "form": form},
+        partial=partial,
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def unit_edit(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
+    """Rename or move a unit: inline with htmx, or as its own page without JavaScript."""
+    programme = get_programme_for_facilitator(request.user, pk)
+    unit = get_unit(programme, unit_id)
+    tree = programme.unit_tree()
+    form = UnitForm(request.POST or None, instance=unit, programme=programme, tree=tree)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            audit.record(request, action="unit.edit", obj=unit, programme=programme)
+            if request.htmx:
+                tree = programme.unit_tree()
+                response = _units_page(
+                    request,
+                    programme,
+                    tree,
+                    UnitForm(programme=programme, tree=tree),
+                    partial="units-panel",
+                )
+                return reswap(retarget(response, "#units-panel"), "outerHTML")
+            messages.success(request, _("“%(unit)s” is saved.") % {"unit": unit})
+            return redirect("units", programme.pk)
+        status = 422
+    else:
+        status = 200
+    return render_page(
+        request,
+        "programmes/unit_edit.html",
+        {"programme": programme, "unit": unit, "form": form},
+        partial="unit-form",
+        status=status,
+    )
+
+
+@require_POST
+def unit_delete(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
+    programme = get_programme_for_facilitator(request.user, pk)
+    unit = get_unit(programme, unit_id)
+    try:
+        services.delete_unit(unit=unit)
+    except services.ServiceError as error:
+        messages.error(request, str(error))
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("units", args=[programme.pk]))
+        return redirect("units", programme.pk)
+    audit.record(request, action="unit.delete", obj=unit, programme=programme, summary=unit.name)
+    messages.success(request, _("The unit is deleted."))
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("units", args=[programme.pk]))
+    return redirect("units", programme.pk)
+
+
+# --- Participants --------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def participants(request: HttpRequest, pk: int) -> HttpResponse:
+    """The participant list, searchable and paged, with a form to add one."""
+    programme = get_programme_for_facilitator(request.user, pk)
+    tree = programme.unit_tree()
+    form = ParticipantForm(request.POST or None, programme=programme, tree=tree)
+    if request.method == "POST" and form.is_valid():
+        participant = form.save(commit=False)
+        participant.programme = programme
+        participant.save()
+        audit.record(request, action="participant.create", obj=participant, programme=programme)
+        messages.success(request, _("The participant is added."))
+        return redirect("participants", programme.pk)
+    query = request.GET.get("q", "").strip()[:100]
+    rows = Participant.objects.filter(programme=programme).select_related("unit")
+    if query:
+        rows = rows.filter(Q(name__icontains=query) | Q(email__icontains=query))
+    page = Paginator(rows, PARTICIPANTS_PER_PAGE).get_page(request.GET.get("page"))
+    paths = {node.id: tree.path(node.id) for node in tree.walk()}
+    return render(
+        request,
+        "programmes/participants.html",
+        {
+            "programme": programme,
+            "form": form,
+            "page": page,
+            "rows": [(p, paths.get(p.unit_id, "")) for p in page],
+            "query": query,
+            "has_units": bool(paths),
+            "total": Participant.objects.filter(programme=programme).count(),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def participant_edit(request: HttpRequest, pk: int, participant_id: int) -> HttpResponse:
+    programme = get_programme_for_facilitator(request.user, pk)
+    participant = get_participant(programme, participant_id)
+    form = ParticipantForm(
+        request.POST or None,
+        instance=participant,
+        programme=programme,
+        tree=programme.unit_tree(),
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit.record(request, action="participant.edit", obj=participant, programme=programme)
+        messages.success(request, _("The participant is saved."))
+        return redirect("participants", programme.pk)
+    return render(
+        request,
+        "programmes/participant_edit.html",
+        {"programme": programme, "participant": participant, "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+@require_POST
+def participant_delete(request: HttpRequest, pk: int, participant_id: int) -> HttpResponse:
+    programme = get_programme_for_facilitator(request.user, pk)
+    participant = get_participant(programme, participant_id)
+    audit.record(request, action="participant.delete", obj=participant, programme=programme)
+    participant.delete()
+    messages.success(request, _("The participant is deleted."))
+    return redirect("participants", programme.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def participant_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload a CSV file and see every row checked before anything is saved."""
+    programme = get_programme_for_facilitator(request.user, pk)
+    form = ParticipantImportForm(request.POST or None, request.FILES or None)
+    context = {"programme": programme, "form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = parse_participants(
+            upload.read(),
+            tree=programme.unit_tree(),
+            existing_emails={
+                e.casefold()
+                for e in programme.participants.exclude(email="").values_list("email", flat=True)
+            },
+            max_bytes=settings.PARTICIPANT_CSV_MAX_BYTES,
+            max_rows=settings.PARTICIPANT_CSV_MAX_ROWS,
+        )
+        context["result"] = result
+        if result.ok:
+            staged = services.stage_import(
+                programme=programme, user=request.user, filename=upload.name, result=result
+            )
+            tree = programme.unit_tree()
+            context["staged"] = staged
+            context["preview"] = [
+                (row, tree.path(row.unit_id)) for row in result.rows[:PARTICIPANTS_PER_PAGE]
+            ]
+            return render(request, "programmes/participant_import.html", context)
+        return render(request, "programmes/participant_import.html", context, status=422)
+    return render(
+        request,
+        "programmes/participant_import.html",
+        context,
+        status=422 if form.errors else 200,
+    )
+
+
+@require_POST
+def participant_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_programme_for_facilitator(request.user, pk)
+    staged = (
+        ParticipantImport.objects.filter(
+            programme=programme, created_by=request.user, pk=request.POST.get("staged") or 0
+        ).first()
+        if str(request.POST.get("staged", "")).isdigit()
+        else None
+    )
+    if staged is None:
+        messages.error(request, _("This import has expired. Upload the file again."))
+        return redirect("participant_import", programme.pk)
+    try:
+        count = services.confirm_import(staged=staged)
+    except services.ServiceError as error:
+        messages.error(request, str(error))
+        return redirect("participant_import", programme.pk)
+    audit.record(
+        request, action="participant.import", programme=programme, summary=f"{count} participants"
+    )
+    messages.success(request, _("%(count)s participants are imported.") % {"count": count})
+    return redirect("participants", programme.pk)
+
+
+@require_POST
+def participant_links(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue new personal links (voiding old ones) and show them once, to print or e-mail."""
+    programme = get_programme_for_facilitator(request.user, pk)
+    rows = Participant.objects.filter(programme=programme).select_related("unit")
+    scope = request.POST.get("scope", "")
+    if scope == "unissued":
+        rows = rows.filter(link_issued_at__isnull=True)
+    elif scope.isdigit():
+        rows = rows.filter(pk=int(scope))
+    elif scope != "all":
+        messages.error(request, _("Choose which participants should get new links."))
+        return redirect("participants", programme.pk)
+    participants_list = list(rows)
+    if not participants_list:
+        messages.info(request, _("Every participant already has a link."))
+        return redirect("participants", programme.pk)
+    links = services.issue_links(participants=participants_list)
+    sent = 0
+    if request.POST.get("send") == "email":
+        sent = services.email_links(programme=programme, links=links)
+    audit.record(
+        request,
+        action="participant.issue_links",
+        programme=programme,
+        summary=f"{len(links)} links, {sent} e-mailed",
+    )
+    tree = programme.unit_tree()
+    return TemplateResponse(
+        request,
+        "programmes/participant_links.html",
+        {
+            "programme": programme,
+            "links": [(link, tree.path(link.participant.unit_id)) for link in links],
+            "sent": sent,
+        },
+    )
+
+
+# --- Managers ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def managers(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_programme_for_facilitator(request.user, pk)
+    tree = programme.unit_tree()
+    form = ManagerInviteForm(request.POST or None, programme=programme, tree=tree)
+    if request.method == "POST" and form.is_valid():
+        invitation = services.invite_manager(
+            programme=programme,
+            email=form.cleaned_data["email"],
+            unit=form.cleaned_data["unit"],
+            invited_by=request.user,
+        )
+        audit.record(
+            request,
+            action="manager.invite",
+            obj=invitation,
+            programme=programme,
+            summary=invitation.email,
+        )
+        messages.success(
+            request, _("An invitation is sent to %(email)s.") % {"email": invitation.email}
+        )
+        return redirect("managers", programme.pk)
+    return render(
+        request,
+        "programmes/managers.html",
+        {
+            "programme": programme,
+            "form": form,
+            "managers": [
+                (m, tree.path(m.unit_id) if m.unit_id else None)
+                for m in programme.managers.select_related("user")
+            ],
+            "invitations": [
+                (i, tree.path(i.unit_id) if i.unit_id else None)
+                for i in programme.manager_invitations.pending()
+            ],
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@require_POST
+def manager_revoke(request: HttpRequest, pk: int, manager_id: int) -> HttpResponse:
+    programme = get_programme_for_facilitator(request.user, pk)
+    manager = get_manager(programme, manager_id)
+    audit.record(
+        request,
+        action="manager.revoke",
+        obj=manager,
+        programme=programme,
+        summary=manager.user.email,
+    )
+    manager.delete()
+    messages.success(request, _("The manager no longer has access."))
+    return redirect("managers", programme.pk)
+
+
+@require_POST
+def invitation_cancel(request: HttpRequest, pk: int, invitation_id: int) -> HttpResponse:
+    programme = get_programme_for_facilitator(request.user, pk)
+    invitation = get_invitation(programme, invitation_id)
+    audit.record(
+        request,
+        action="manager.cancel_invitation",
+        obj=invitation,
+        programme=programme,
+        summary=invitation.email,
+    )
+    invitation.delete()
+    messages.success(request, _("The invitation is withdrawn."))
+    return redirect("managers", programme.pk)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """A manager accepts an invitation: choose a password, or sign in as the invited user."""
+    invitation = get_usable_invitation(token)
+    existing = services.existing_user_for(invitation.email)
+    if existing is not None:
+        if request.user.is_authenticated and request.user.pk == existing.pk:
+            if request.method == "POST":
+                services.accept_invitation(invitation=invitation, user=request.user)
+                audit.record(
+                    request,
+                    action="manager.accept",
+                    obj=invitation,
+                    programme=invitation.programme,
+                    role="manager",
+                )
+                return redirect("programme_detail", invitation.programme_id)
+            return render(
+                request,
+                "programmes/invitation_accept.html",
+                {"invitation": invitation, "mode": "confirm"},
+            )
+        return render(
+            request,
+            "programmes/invitation_accept.html",
+            {
+                "invitation": invitation,
+                "mode": "login",
+                "login_url": f"{reverse('login')}?next={request.path}",
+            },
+        )
+    form = AcceptInvitationForm(
+        User(username=invitation.email, email=invitation.email), request.POST or None
+    )
+    if request.method == "POST" and form.is_valid():
+        user = services.accept_invitation_as_new_user(
+            invitation=invitation,
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+            password=form.cleaned_data["new_password1"],
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        audit.record(
+            request,
+            action="manager.accept",
+            obj=invitation,
+            programme=invitation.programme,
+            role="manager",
+        )
+        messages.success(request, _("Welcome. You can now follow the programme."))
+        return redirect("programme_detail", invitation.programme_id)
+    return render(
+        request,
+        "programmes/invitation_accept.html",
+        {"invitation": invitation, "mode": "create", "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+# --- Audit log -----------------------------------------------------------------------
+
+
+@require_GET
+def audit_log(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_programme_for_facilitator(request.user, pk)
+    entries = AuditEntry.objects.filter(programme_id=programme.pk)
+    page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    return render(request, "programmes/audit_log.html", {"programme": programme, "page": page})
+
+
+# --- Participant links ---------------------------------------------------------------
+
+PARTICIPANT_SESSION_KEY = "participant_token_hash"
+
+
+@login_not_required
+@require_GET
+def participant_link(request: HttpRequest, token: str) -> HttpResponse:
+    """Move a personal link's token into the session and drop it from the address bar."""
+    request.session[PARTICIPANT_SESSION_KEY] = hash_token(token[:100])
+    return HttpResponseRedirect(reverse("participant_home"))
+
+
+@login_not_required
+@require_GET
+def participant_home(request: HttpRequest) -> HttpResponse:
+    """Where a personal link leads: the programme's open activity, or a friendly wait."""
+    token_hash = request.session.get(PARTICIPANT_SESSION_KEY, "")
+    participant = (
+        Participant.objects.select_related("programme").filter(token_hash=token_hash).first()
+        if token_hash
+        else None
+    )
+    if participant is None or participant.programme.is_archived:
+        response = render(request, "participant/link_invalid.html", status=404)
+    else:
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            translation.activate(participant.programme.language)
+            request.LANGUAGE_CODE = participant.programme.language
+        response = render(request, "participant/home.html", {"programme": participant.programme})
+    response["Referrer-Policy"] = "no-referrer"
+    return response

@@ -1,0 +1,155 @@
+"""Programme templates: the seminars and agendas a new programme starts from.
+
+Texts are translated into the programme's language when the programme is created, so a
+facilitator edits ordinary text afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from seminars.models import Activity
+
+K = Activity.Kind
+
+
+@dataclass(frozen=True)
+class ActivityBlueprint:
+    title: str | Promise
+    minutes: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class SeminarBlueprint:
+    title: str | Promise
+    goals: str | Promise
+    activities: tuple[ActivityBlueprint, ...]
+
+
+A = ActivityBlueprint
+
+FOUR_SEMINARS = (
+    SeminarBlueprint(
+        _("Insight into your social capital"),
+        _(
+            "A shared vocabulary for trust, fairness and collaboration; good examples "
+            "from everyday work; the baseline temperature survey."
+        ),
+        (
+            A(_("Welcome and purpose of the programme"), 20, K.TALK),
+            A(_("What is social capital?"), 40, K.TALK),
+            A(_("Good examples from our everyday work"), 40, K.BOARD),
+            A(_("Break"), 15, K.BREAK),
+            A(_("Temperature survey: trust, fairness and collaboration"), 20, K.SURVEY),
+            A(_("Our results on the screen: what do we see?"), 45, K.DISCUSSION),
+            A(_("Seminar evaluation"), 10, K.EVALUATION),
+        ),
+    ),
+    SeminarBlueprint(
+        _("Action creates transformation"),
+        _(
+            "Choose the improvement areas that matter most, make team action plans, and "
+            "let everyone write a personal action plan."
+        ),
+        (
+            A(_("Since last time"), 15, K.TALK),
+            A(_("Improvement areas: post and vote"), 45, K.BOARD),
+            A(_("Break"), 15, K.BREAK),
+            A(_("Team action plans"), 60, K.PLANNING),
+            A(_("My personal action plan"), 20, K.PLANNING),
+            A(_("Seminar evaluation"), 10, K.EVALUATION),
+        ),
+    ),
+    SeminarBlueprint(
+        _("Positive reinforcement"),
+        _(
+            "Follow up on the team plans, celebrate what went well, repeat the survey and "
+            "sharpen the focus areas."
+        ),
+        (
+            A(_("Follow-up on team action plans"), 45, K.PLANNING),
+            A(_("Wins worth celebrating"), 30, K.BOARD),
+            A(_("Break"), 15, K.BREAK),
+            A(_("Repeat temperature survey"), 20, K.SURVEY),
+            A(_("Before and after: what has changed?"), 40, K.DISCUSSION),
+            A(_("Seminar evaluation"), 10, K.EVALUATION),
+        ),
+    ),
+    SeminarBlueprint(
+        _("My contribution"),
+        _(
+            "Reflect on the personal plans, give colleagues feedback, answer the final "
+            "survey and agree how the work goes on."
+        ),
+        (
+            A(_("Reflection on my personal action plan"), 30, K.PLANNING),
+            A(_("Feedback and sparring with a colleague"), 45, K.DISCUSSION),
+            A(_("Break"), 15, K.BREAK),
+            A(_("Final temperature survey"), 20, K.SURVEY),
+            A(_("How do we keep it going?"), 40, K.DISCUSSION),
+            A(_("Seminar evaluation"), 10, K.EVALUATION),
+        ),
+    ),
+)
+
+THREE_WORKSHOPS = (
+    SeminarBlueprint(
+        _("Workshop 1: Where do we stand?"),
+        _("Baseline survey, good examples and the first experiments to try before next time."),
+        (
+            A(_("Welcome and purpose of the programme"), 20, K.TALK),
+            A(_("Temperature survey: trust, fairness and collaboration"), 20, K.SURVEY),
+            A(_("Good examples from our everyday work"), 40, K.BOARD),
+            A(_("Experiments for the trial period"), 45, K.PLANNING),
+            A(_("Seminar evaluation"), 10, K.EVALUATION),
+        ),
+    ),
+    SeminarBlueprint(
+        _("Workshop 2: What did we learn?"),
+        _("Follow up on the trial period, adjust the action plans and plan the next trial."),
+        (
+            A(_("Experiences from the trial period"), 45, K.DISCUSSION),
+            A(_("Improvement areas: post and vote"), 40, K.BOARD),
+            A(_("Team action plans"), 50, K.PLANNING),
+            A(_("Seminar evaluation"), 10, K.EVALUATION),
+        ),
+    ),
+    SeminarBlueprint(
+        _("Workshop 3: Making it stick"),
+        _("Repeat survey, what has changed, and how the team keeps the new habits."),
+        (
+            A(_("Repeat temperature survey"), 20, K.SURVEY),
+            A(_("Before and after: what has changed?"), 40, K.DISCUSSION),
+            A(_("How do we keep it going?"), 40, K.PLANNING),
+            A(_("Seminar evaluation"), 10, K.EVALUATION),
+        ),
+    ),
+)
+
+LEADERSHIP_DAY = (
+    SeminarBlueprint(
+        _("Leadership day: social capital in practice"),
+        _(
+            "Managers look at their own part in trust, fairness and collaboration and "
+            "agree on concrete steps."
+        ),
+        (
+            A(_("What is social capital?"), 45, K.TALK),
+            A(_("Temperature survey: trust, fairness and collaboration"), 20, K.SURVEY),
+            A(_("Break"), 15, K.BREAK),
+            A(_("Fair processes in practice"), 60, K.DISCUSSION),
+            A(_("My personal action plan"), 30, K.PLANNING),
+            A(_("Seminar evaluation"), 10, K.EVALUATION),
+        ),
+    ),
+)
+
+BLUEPRINTS: dict[str, tuple[SeminarBlueprint, ...]] = {
+    "four_seminars": FOUR_SEMINARS,
+    "three_workshops": THREE_WORKSHOPS,
+    "leadership_day": LEADERSHIP_DAY,
+}

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from seminars import views
+
+prefix = "programmes/<int:pk>/seminars/<int:number>/"
+
+urlpatterns = [
+    path(prefix, views.seminar_detail, name="seminar_detail"),
+    path(prefix + "activities/", views.activity_add, name="activity_add"),
+    path(prefix + "activities/<int:activity_id>/edit/", views.activity_edit, name="activity_edit"),
+    path(
+        prefix + "activities/<int:activity_id>/delete/",
+        views.activity_delete,
+        name="activity_delete",
+    ),
+    path(prefix + "activities/<int:activity_id>/move/", views.activity_move, name="activity_move"),
+]

@@ -1,0 +1,130 @@
+"""Seminar run-sheets: date, place, goals and the agenda, edited by facilitators."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from programmes import audit
+from programmes.access import get_programme_access, get_programme_for_facilitator
+from programmes.htmx import render_page
+from seminars.access import get_activity, get_seminar
+from seminars.forms import ActivityForm, SeminarForm
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def seminar_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """The run-sheet; facilitators edit it in place, managers read it."""
+    access = get_programme_access(request.user, pk)
+    programme = access.programme
+    seminar = get_seminar(programme, number)
+    if request.method == "POST" and not access.is_facilitator:
+        raise Http404
+    form = SeminarForm(request.POST or None, instance=seminar) if access.is_facilitator else None
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit.record(request, action="seminar.edit", obj=seminar, programme=programme)
+        messages.success(request, _("The seminar is saved."))
+        return redirect("seminar_detail", programme.pk, seminar.number)
+    return render_page(
+        request,
+        "seminars/seminar_detail.html",
+        {
+            "programme": programme,
+            "access": access,
+            "seminar": seminar,
+            "seminars": programme.seminars.all(),
+            "form": form,
+            "activities": seminar.activities.all(),
+            "activity_form": ActivityForm() if access.is_facilitator else None,
+        },
+        partial="seminar-form",
+        status=422 if form is not None and form.errors else 200,
+    )
+
+
+@require_POST
+def activity_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    programme = get_programme_for_facilitator(request.user, pk)
+    seminar = get_seminar(programme, number)
+    form = ActivityForm(request.POST)
+    if form.is_valid():
+        activity = form.save(commit=False)
+        activity.seminar = seminar
+        activity.position = seminar.activities.count()
+        activity.save()
+        audit.record(request, action="activity.create", obj=activity, programme=programme)
+        messages.success(request, _("The activity is added."))
+        return redirect("seminar_detail", programme.pk, seminar.number)
+    return render_page(
+        request,
+        "seminars/seminar_detail.html",
+        {
+            "programme": programme,
+            "access": get_programme_access(request.user, pk),
+            "seminar": seminar,
+            "seminars": programme.seminars.all(),
+            "form": SeminarForm(instance=seminar),
+            "activities": seminar.activities.all(),
+            "activity_form": form,
+        },
+        status=422,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def activity_edit(request: HttpRequest, pk: int, number: int, activity_id: int) -> HttpResponse:
+    programme = get_programme_for_facilitator(request.user, pk)
+    seminar = get_seminar(programme, number)
+    activity = get_activity(seminar, activity_id)
+    form = ActivityForm(request.POST or None, instance=activity)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit.record(request, action="activity.edit", obj=activity, programme=programme)
+        messages.success(request, _("The activity is saved."))
+        return redirect("seminar_detail", programme.pk, seminar.number)
+    return render_page(
+        request,
+        "seminars/activity_edit.html",
+        {"programme": programme, "seminar": seminar, "activity": activity, "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+@require_POST
+def activity_delete(request: HttpRequest, pk: int, number: int, activity_id: int) -> HttpResponse:
+    programme = get_programme_for_facilitator(request.user, pk)
+    seminar = get_seminar(programme, number)
+    activity = get_activity(seminar, activity_id)
+    audit.record(
+        request, action="activity.delete", obj=activity, programme=programme, summary=activity.title
+    )
+    activity.delete()
+    messages.success(request, _("The activity is deleted."))
+    return redirect("seminar_detail", programme.pk, seminar.number)
+
+
+@require_POST
+def activity_move(request: HttpRequest, pk: int, number: int, activity_id: int) -> HttpResponse:
+    """Move an activity one place up or down the agenda."""
+    programme = get_programme_for_facilitator(request.user, pk)
+    seminar = get_seminar(programme, number)
+    activity = get_activity(seminar, activity_id)
+    step = -1 if request.POST.get("direction") == "up" else 1
+    with transaction.atomic():
+        ordered = list(seminar.activities.select_for_update())
+        index = next(i for i, a in enumerate(ordered) if a.pk == activity.pk)
+        target = index + step
+        if 0 <= target < len(ordered):
+            ordered[index], ordered[target] = ordered[target], ordered[index]
+            for position, row in enumerate(ordered):
+                row.position = position
+            type(activity).objects.bulk_update(ordered, ["position"])
+    audit.record(request, action="activity.move", obj=activity, programme=programme)
+    return redirect("seminar_detail", programme.pk, seminar.number)
