@@ -69,8 +69,8 @@ class UnitForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.programme = programme
         self.tree = tree
-        exclude = self.instance.pk if self.instance.pk else None
-        self.fields["parent"].choices = [("", _("— top level —")), *tree.choices(exclude)]
+        own_subtree = self.instance.pk or None
+        self.fields["parent"].choices = [("", _("— top level —")), *tree.choices(own_subtree)]
         if self.instance.pk:
             self.initial["parent"] = self.instance.parent_id
         self.fields["name"].widget.attrs["autocomplete"] = "off"

@@ -1,0 +1,109 @@
+"""Shared fixtures: a cast of users around two workspaces, and the real-parts guard."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+
+from programmes.models import Programme, Unit, User
+from programmes.services import create_programme
+from tests.factories import (
+    MembershipFactory,
+    ParticipantFactory,
+    ProgrammeManagerFactory,
+    UnitFactory,
+    UserFactory,
+    WorkspaceFactory,
+)
+
+
+def pytest_configure(config):
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def real_parts_only(django_db_setup, django_db_blocker):
+    """With REQUIRE_REAL_PARTS set (the README's test command sets it), refuse SQLite."""
+    if os.environ.get("REQUIRE_REAL_PARTS"):
+        with django_db_blocker.unblock():
+            assert connection.vendor == "postgresql", (
+                "The suite must run against PostgreSQL: set DATABASE_URL or use scripts/test."
+            )
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class Cast:
+    """Everyone who may knock on a programme's door."""
+
+    programme: Programme
+    units: dict[str, Unit]
+    facilitator: User
+    colleague: User  # another facilitator of the same workspace
+    outsider: User  # a facilitator of another workspace
+    manager: User  # manager of the whole programme
+    limited_manager: User  # manager limited to the "North" subtree
+    other_manager: User  # manager of a programme in another workspace
+    nobody: User  # signed in, linked to nothing
+    other_programme: Programme
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    workspace = WorkspaceFactory(name="Trivsel ApS")
+    facilitator = MembershipFactory(workspace=workspace, user=UserFactory(username="fac")).user
+    colleague = MembershipFactory(
+        workspace=workspace, user=UserFactory(username="colleague"), role="facilitator"
+    ).user
+    programme = create_programme(
+        workspace=workspace, organisation="Skovby Kommune", title="Social kapital", language="en"
+    )
+    north = UnitFactory(programme=programme, name="North")
+    units = {
+        "North": north,
+        "North Day": UnitFactory(programme=programme, parent=north, name="North Day"),
+        "South": UnitFactory(programme=programme, name="South"),
+    }
+    for unit in units.values():
+        ParticipantFactory.create_batch(2, unit=unit, programme=programme)
+
+    other_workspace = WorkspaceFactory(name="Other Consultancy")
+    outsider = MembershipFactory(
+        workspace=other_workspace, user=UserFactory(username="outsider")
+    ).user
+    other_programme = create_programme(
+        workspace=other_workspace, organisation="Other", title="Other programme", language="sv"
+    )
+    UnitFactory(programme=other_programme, name="Elsewhere")
+    manager = ProgrammeManagerFactory(programme=programme, user=UserFactory(username="mgr")).user
+    limited = ProgrammeManagerFactory(
+        programme=programme, user=UserFactory(username="limited"), unit=north
+    ).user
+    other_manager = ProgrammeManagerFactory(
+        programme=other_programme, user=UserFactory(username="othermgr")
+    ).user
+    return Cast(
+        programme=programme,
+        units=units,
+        facilitator=facilitator,
+        colleague=colleague,
+        outsider=outsider,
+        manager=manager,
+        limited_manager=limited,
+        other_manager=other_manager,
+        nobody=UserFactory(username="nobody"),
+        other_programme=other_programme,
+    )
+
+
+@pytest.fixture
+def facilitator_client(client, cast):
+    client.force_login(cast.facilitator)
+    return client

@@ -1,0 +1,54 @@
+"""The demo command builds a realistic programme and can run again."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from programmes.models import Participant, Programme, Unit
+
+
+def run_demo() -> dict:
+    out = StringIO()
+    call_command("demo", "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+@pytest.mark.django_db
+def test_demo_builds_a_realistic_programme_and_runs_twice():
+    first = run_demo()
+    second = run_demo()
+    assert Programme.objects.count() == 1
+    programme = Programme.objects.get()
+    assert programme.seminars.count() == 4
+    assert Participant.objects.count() >= 40
+    min_size = programme.min_group_size
+    sizes = [u.participants.count() for u in Unit.objects.filter(children__isnull=True)]
+    assert any(0 < n < min_size for n in sizes), "some units must be below the minimum"
+    assert first["facilitator"] == second["facilitator"]
+    for key in (
+        "facilitator", "manager", "programme_url", "dashboard_url", "projector_url",
+        "join_url", "seminar_urls", "survey_urls", "report_pdf_url",
+    ):
+        assert key in second
+    assert len(second["seminar_urls"]) == 4
+
+
+@pytest.mark.django_db
+def test_demo_logins_and_links_work():
+    data = run_demo()
+    facilitator = Client()
+    assert facilitator.login(**data["facilitator"])
+    assert facilitator.get(data["programme_url"]).status_code == 200
+    for url in data["seminar_urls"]:
+        assert facilitator.get(url).status_code == 200
+    manager = Client()
+    assert manager.login(**data["manager"])
+    assert manager.get(data["programme_url"]).status_code == 200
+    participant = Client()
+    landing = participant.get(data["survey_urls"][0])
+    assert participant.get(landing.url).status_code == 200

@@ -1,0 +1,181 @@
+"""Every route × every outsider: 404 (or the login redirect), never the data.
+
+Routes are enumerated from the URLconf, so a new route without an entry here fails.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from programmes.models import ManagerInvitation, new_token
+from tests.factories import ParticipantFactory, ProgrammeManagerFactory
+
+# Routes outside programme data: Django's own auth views, admin, language switch,
+# health, and the participant / invitation links (tested in their own modules).
+PUBLIC_OR_FOREIGN = {
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "set_language",
+    "healthz",
+    "home",
+    "programme_create",
+    "invitation_accept",
+    "participant_home",
+    "participant_link",
+}
+
+# name -> (methods, readable by managers)
+PROGRAMME_ROUTES = {
+    "programme_detail": (["GET"], True),
+    "programme_edit": (["GET", "POST"], False),
+    "programme_archive": (["POST"], False),
+    "units": (["GET", "POST"], False),
+    "unit_edit": (["GET", "POST"], False),
+    "unit_delete": (["POST"], False),
+    "participants": (["GET", "POST"], False),
+    "participant_import": (["GET", "POST"], False),
+    "participant_import_confirm": (["POST"], False),
+    "participant_links": (["POST"], False),
+    "participant_edit": (["GET", "POST"], False),
+    "participant_delete": (["POST"], False),
+    "managers": (["GET", "POST"], False),
+    "manager_revoke": (["POST"], False),
+    "invitation_cancel": (["POST"], False),
+    "audit_log": (["GET"], False),
+    "seminar_detail": (["GET", "POST"], True),
+    "activity_add": (["POST"], False),
+    "activity_edit": (["GET", "POST"], False),
+    "activity_delete": (["POST"], False),
+    "activity_move": (["POST"], False),
+}
+
+
+def route_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns, namespace=""):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                if entry.namespace == "admin":
+                    continue
+                walk(entry.url_patterns, entry.namespace or namespace)
+            elif isinstance(entry, URLPattern) and entry.name:
+                names.add(entry.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_route_has_an_access_case():
+    missing = route_names() - PUBLIC_OR_FOREIGN - set(PROGRAMME_ROUTES)
+    assert not missing, f"routes without an access-matrix entry: {sorted(missing)}"
+
+
+def kwargs_for(name: str, cast, programme=None) -> dict:
+    programme = programme or cast.programme
+    seminar = programme.seminars.get(number=1)
+    participant = programme.participants.first() or ParticipantFactory(
+        unit=programme.units.first(), programme=programme
+    )
+    manager = programme.managers.first()
+    invitation = ManagerInvitation.objects.create(
+        programme=programme,
+        email="invitee@example.org",
+        token_hash=new_token()[1],
+        expires_at=timezone.now() + datetime.timedelta(days=1),
+    )
+    values = {
+        "pk": programme.pk,
+        "unit_id": programme.units.order_by("-pk").first().pk,
+        "participant_id": participant.pk,
+        "manager_id": manager.pk,
+        "invitation_id": invitation.pk,
+        "number": seminar.number,
+        "activity_id": seminar.activities.first().pk,
+    }
+    return {key: values[key] for key in route_params(name)}
+
+
+def route_params(name: str) -> set[str]:
+    possibilities = get_resolver().reverse_dict.getlist(name)[0][0]
+    return {param for _, params in possibilities for param in params}
+
+
+NESTED_ROUTES = sorted(name for name in PROGRAMME_ROUTES if route_params(name) - {"pk"})
+
+
+OUTSIDERS = ["outsider", "other_manager", "nobody"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(PROGRAMME_ROUTES))
+def test_programme_routes_deny_everyone_outside(name, client, cast):
+    methods, manager_may_read = PROGRAMME_ROUTES[name]
+    url = reverse(name, kwargs=kwargs_for(name, cast))
+    cells = 0
+    for method in methods:
+        for htmx in (False, True):
+            headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+            # Anonymous: the login redirect, never the page.
+            client.logout()
+            response = getattr(client, method.lower())(url, **headers)
+            assert response.status_code == 302, (name, method, "anonymous")
+            assert response.url.startswith(reverse("login")), (name, method)
+            cells += 1
+            for role in OUTSIDERS:
+                client.force_login(getattr(cast, role))
+                response = getattr(client, method.lower())(url, **headers)
+                assert response.status_code == 404, (name, method, role, response.status_code)
+                cells += 1
+            for role in ("manager", "limited_manager"):
+                client.force_login(getattr(cast, role))
+                response = getattr(client, method.lower())(url, **headers)
+                expected = 200 if (manager_may_read and method == "GET") else 404
+                assert response.status_code == expected, (name, method, role)
+                cells += 1
+    print(f"{name}: {cells} cells checked")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", NESTED_ROUTES)
+def test_objects_of_another_programme_are_not_found_through_this_one(name, client, cast):
+    """A facilitator may not reach another workspace's objects through their own programme."""
+    ProgrammeManagerFactory(programme=cast.other_programme)
+    own = kwargs_for(name, cast)
+    foreign = kwargs_for(name, cast, programme=cast.other_programme)
+    client.force_login(cast.facilitator)
+    methods, _ = PROGRAMME_ROUTES[name]
+    # Seminar numbers repeat across programmes; every other id is unique to its row.
+    for key in {k for k in own if k != "pk" and own[k] != foreign[k]}:
+        url = reverse(name, kwargs={**own, key: foreign[key]})
+        for method in methods:
+            response = getattr(client, method.lower())(url)
+            assert response.status_code == 404, (name, key, method)
+
+
+@pytest.mark.django_db
+def test_facilitator_reaches_every_read_route(client, cast):
+    client.force_login(cast.facilitator)
+    for name, (methods, _) in PROGRAMME_ROUTES.items():
+        if "GET" in methods:
+            response = client.get(reverse(name, kwargs=kwargs_for(name, cast)))
+            assert response.status_code == 200, name
+
+
+@pytest.mark.django_db
+def test_write_routes_refuse_get_with_405(client, cast):
+    client.force_login(cast.facilitator)
+    for name, (methods, _) in PROGRAMME_ROUTES.items():
+        if "GET" not in methods:
+            response = client.get(reverse(name, kwargs=kwargs_for(name, cast)))
+            assert response.status_code == 405, name
