@@ -1,0 +1,63 @@
+"""Django's own login, logout, password change and reset, in our templates."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import PASSWORD
+
+
+@pytest.mark.django_db
+def test_login_and_logout(client, cast):
+    page = client.get(reverse("login"))
+    assert page.status_code == 200
+    response = client.post(
+        reverse("login"), {"username": cast.facilitator.username, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+    assert client.post(reverse("logout")).status_code == 302
+    assert client.get(reverse("home")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_wrong_password_is_refused(client, cast):
+    response = client.post(
+        reverse("login"), {"username": cast.facilitator.username, "password": "wrong"}
+    )
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_password_reset_round_trip(client, cast, mailoutbox):
+    client.post(reverse("password_reset"), {"email": cast.facilitator.email})
+    assert len(mailoutbox) == 1
+    link = next(line for line in mailoutbox[0].body.splitlines() if "/reset/" in line)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    response = client.get("/" + path, follow=True)
+    assert response.status_code == 200
+    response = client.post(
+        response.redirect_chain[-1][0],
+        {"new_password1": "brand-new-passphrase-9", "new_password2": "brand-new-passphrase-9"},
+    )
+    assert response.status_code == 302
+    cast.facilitator.refresh_from_db()
+    assert cast.facilitator.check_password("brand-new-passphrase-9")
+
+
+@pytest.mark.django_db
+def test_password_change(client, cast):
+    client.force_login(cast.facilitator)
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another-good-passphrase",
+            "new_password2": "another-good-passphrase",
+        },
+    )
+    assert response.status_code == 302
+    cast.facilitator.refresh_from_db()
+    assert cast.facilitator.check_password("another-good-passphrase")

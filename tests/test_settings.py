@@ -1,0 +1,81 @@
+"""Production settings, read in a fresh interpreter with production-like variables."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x" * 60,
+    "ALLOWED_HOSTS": "capital.example.org",
+    "DATABASE_URL": "postgres://app@db.invalid:5432/capital",
+}
+
+
+def read_settings(env: dict[str, str], names: list[str]) -> dict:
+    code = (
+        "import json, django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings';"
+        "from django.conf import settings;"
+        f"print(json.dumps({{n: getattr(settings, n) for n in {names!r}}}, default=str))"
+    )
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_production_cookies_are_secure_and_host_prefixed():
+    values = read_settings(
+        PRODUCTION,
+        [
+            "SESSION_COOKIE_SECURE",
+            "CSRF_COOKIE_SECURE",
+            "SESSION_COOKIE_HTTPONLY",
+            "SESSION_COOKIE_SAMESITE",
+            "SESSION_COOKIE_NAME",
+            "CSRF_COOKIE_NAME",
+            "SECURE_HSTS_SECONDS",
+            "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+            "SECURE_SSL_REDIRECT",
+        ],
+    )
+    assert values["SESSION_COOKIE_SECURE"] and values["CSRF_COOKIE_SECURE"]
+    assert values["SESSION_COOKIE_HTTPONLY"]
+    assert values["SESSION_COOKIE_SAMESITE"] in ("Lax", "Strict")
+    assert values["SESSION_COOKIE_NAME"].startswith("__Host-")
+    assert values["CSRF_COOKIE_NAME"].startswith("__Host-")
+    assert values["SECURE_HSTS_SECONDS"] >= 31_536_000
+    assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] and values["SECURE_SSL_REDIRECT"]
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    with pytest.raises(subprocess.CalledProcessError) as error:
+        read_settings(env, ["DEBUG"])
+    assert "SECRET_KEY must be set" in error.value.stderr
+
+
+def test_postgres_uses_the_pool_with_a_short_timeout():
+    values = read_settings(PRODUCTION, ["DATABASES"])
+    options = values["DATABASES"]["default"]["OPTIONS"]
+    assert options["pool"]["timeout"] <= 2
+    assert values["DATABASES"]["default"]["CONN_MAX_AGE"] == 0
+
+
+def test_development_defaults_to_sqlite():
+    env = {"DEBUG": "1", "DATABASE_URL": ""}
+    values = read_settings(env, ["DATABASES"])
+    assert values["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
