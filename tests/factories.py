@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 
 from programmes.models import Membership, Participant, Programme, ProgrammeManager, Unit, Workspace
 
-PASSWORD = "correct-horse-battery-staple"  # noqa: S105
+PASSWORD = "correct-horse-battery-staple"
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -13,7 +13,9 @@ from programmes.models import AuditEntry, ManagerInvitation, ProgrammeManager, U
 
 def invite(client, cast, email="boss@skovby.dk", unit=""):
     client.force_login(cast.facilitator)
-    return client.post(reverse("managers", args=[cast.programme.pk]), {"email": email, "unit": unit})
+    return client.post(
+        reverse("managers", args=[cast.programme.pk]), {"email": email, "unit": unit}
+    )
 
 
 def accept_url(mail) -> str:
@@ -87,7 +89,9 @@ def test_someone_else_signed_in_cannot_accept(client, cast, mailoutbox):
     url = accept_url(mailoutbox[0])
     client.force_login(cast.outsider)
     client.post(url)
-    assert not ProgrammeManager.objects.filter(programme=cast.programme, user=cast.outsider).exists()
+    assert not ProgrammeManager.objects.filter(
+        programme=cast.programme, user=cast.outsider
+    ).exists()
 
 
 @pytest.mark.django_db

@@ -37,7 +37,11 @@ def test_edit_seminar_date_place_goals(client, cast):
     )
     assert response.status_code == 302
     seminar = cast.programme.seminars.get(number=1)
-    assert (seminar.title, str(seminar.date), seminar.place) == ("Indsigt", "2027-01-14", "Rådhuset")
+    assert (seminar.title, str(seminar.date), seminar.place) == (
+        "Indsigt",
+        "2027-01-14",
+        "Rådhuset",
+    )
     assert AuditEntry.objects.filter(action="seminar.edit").count() == 1
 
 
