@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from programmes.tree import UnitTree, normalise_path
@@ -129,6 +130,11 @@ def parse_participants(
             _("The file could not be read as text. Save it as CSV (UTF-8) and try again.")
         )
         return result
+    if "\x00" in text:  # UTF-16 may spell NUL too; PostgreSQL refuses it in text and JSON.
+        result.errors.append(
+            _("The file contains binary data. Save it from your spreadsheet as CSV and try again.")
+        )
+        return result
 
     lines = text.splitlines()
     if not any(line.strip() for line in lines):
@@ -137,22 +143,28 @@ def parse_participants(
     if sum(1 for line in lines if line.strip()) - 1 > max_rows:
         result.errors.append(
             _("The file has more than %(max)s rows. Split it into smaller files.")
-            % {"max": f"{max_rows:,}"}
+            % {"max": number_format(max_rows, force_grouping=True)}
         )
         return result
 
     first = next(line for line in lines if line.strip())
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first))
+    records: list[tuple[int, list[str]]] = []
     try:
-        records = [(reader.line_num, row) for row in reader]
+        # A spreadsheet row is a CSV record (a quoted cell may hold line breaks), so rows
+        # are counted by record, blank ones included, not by physical line.
+        for row in reader:
+            records.append((len(records) + 1, row))
     except csv.Error as exc:
         result.errors.append(
             _("Row %(row)s could not be read (%(problem)s).")
-            % {"row": reader.line_num, "problem": exc}
+            % {"row": len(records) + 1, "problem": exc}
         )
         return result
-    # reader.line_num is read after each row, so it names the row's last physical line.
     records = [(line, row) for line, row in records if any(cell.strip() for cell in row)]
+    if not records:  # only separators and quotes, e.g. ";;;" or '""'
+        result.errors.append(_("The file is empty."))
+        return result
     header_line, header = records[0]
     columns, unknown = _column_map(header)
     if "unit" not in columns:

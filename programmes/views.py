@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -118,7 +119,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
         workspace = data.pop("workspace")
         programme = services.create_programme(workspace=workspace, **data)
         audit.record(request, action="programme.create", obj=programme, programme=programme)
-        messages.success(request, _("The programme is created. Next, add its units."))
+        messages.success(request, _("The programme has been created. Next, add its units."))
         return redirect("programme_detail", programme.pk)
     status = 422 if form.errors else 200
     return render(request, "programmes/programme_form.html", {"form": form}, status=status)
@@ -197,7 +198,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         audit.record(request, action="programme.edit", obj=programme, programme=programme)
-        messages.success(request, _("The programme is saved."))
+        messages.success(request, _("The programme has been saved."))
         return redirect("programme_detail", programme.pk)
     status = 422 if form.errors else 200
     return render(
@@ -220,7 +221,7 @@ def programme_archive(request: HttpRequest, pk: int) -> HttpResponse:
         programme=programme,
     )
     if archive:
-        messages.success(request, _("The programme is archived."))
+        messages.success(request, _("The programme has been archived."))
     else:
         messages.success(request, _("The programme is active again."))
     return redirect("programme_detail", programme.pk)
@@ -243,7 +244,7 @@ def units(request: HttpRequest, pk: int) -> HttpResponse:
             unit.save()
             audit.record(request, action="unit.create", obj=unit, programme=programme)
             if not request.htmx:
-                messages.success(request, _("“%(unit)s” is added.") % {"unit": unit})
+                messages.success(request, _("“%(unit)s” has been added.") % {"unit": unit})
                 return redirect("units", programme.pk)
             tree = programme.unit_tree()
             form = UnitForm(programme=programme, tree=tree)
@@ -287,7 +288,7 @@ def unit_edit(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
                     partial="units-panel",
                 )
                 return reswap(retarget(response, "#units-panel"), "outerHTML")
-            messages.success(request, _("“%(unit)s” is saved.") % {"unit": unit})
+            messages.success(request, _("“%(unit)s” has been saved.") % {"unit": unit})
             return redirect("units", programme.pk)
         status = 422
     else:
@@ -313,7 +314,7 @@ def unit_delete(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
             return HttpResponseClientRedirect(reverse("units", args=[programme.pk]))
         return redirect("units", programme.pk)
     audit.record(request, action="unit.delete", obj=unit, programme=programme, summary=unit.name)
-    messages.success(request, _("The unit is deleted."))
+    messages.success(request, _("The unit has been deleted."))
     if request.htmx:
         return HttpResponseClientRedirect(reverse("units", args=[programme.pk]))
     return redirect("units", programme.pk)
@@ -333,7 +334,7 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
         participant.programme = programme
         participant.save()
         audit.record(request, action="participant.create", obj=participant, programme=programme)
-        messages.success(request, _("The participant is added."))
+        messages.success(request, _("The participant has been added."))
         return redirect("participants", programme.pk)
     query = request.GET.get("q", "").strip()[:100]
     rows = Participant.objects.filter(programme=programme).select_related("unit")
@@ -370,7 +371,7 @@ def participant_edit(request: HttpRequest, pk: int, participant_id: int) -> Http
     if request.method == "POST" and form.is_valid():
         form.save()
         audit.record(request, action="participant.edit", obj=participant, programme=programme)
-        messages.success(request, _("The participant is saved."))
+        messages.success(request, _("The participant has been saved."))
         return redirect("participants", programme.pk)
     return render(
         request,
@@ -386,7 +387,7 @@ def participant_delete(request: HttpRequest, pk: int, participant_id: int) -> Ht
     participant = get_participant(programme, participant_id)
     audit.record(request, action="participant.delete", obj=participant, programme=programme)
     participant.delete()
-    messages.success(request, _("The participant is deleted."))
+    messages.success(request, _("The participant has been deleted."))
     return redirect("participants", programme.pk)
 
 
@@ -431,11 +432,12 @@ def participant_import(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def participant_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     programme = get_programme_for_facilitator(request.user, pk)
+    staged_id = request.POST.get("staged", "")
     staged = (
         ParticipantImport.objects.filter(
-            programme=programme, created_by=request.user, pk=request.POST.get("staged") or 0
+            programme=programme, created_by=request.user, pk=int(staged_id)
         ).first()
-        if str(request.POST.get("staged", "")).isdigit()
+        if staged_id.isdecimal() and len(staged_id) < 19  # fits a bigint
         else None
     )
     if staged is None:
@@ -449,7 +451,15 @@ def participant_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     audit.record(
         request, action="participant.import", programme=programme, summary=f"{count} participants"
     )
-    messages.success(request, _("%(count)s participants are imported.") % {"count": count})
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s participant has been imported.",
+            "%(count)s participants have been imported.",
+            count,
+        )
+        % {"count": count},
+    )
     return redirect("participants", programme.pk)
 
 
@@ -565,7 +575,7 @@ def invitation_cancel(request: HttpRequest, pk: int, invitation_id: int) -> Http
         summary=invitation.email,
     )
     invitation.delete()
-    messages.success(request, _("The invitation is withdrawn."))
+    messages.success(request, _("The invitation has been withdrawn."))
     return redirect("managers", programme.pk)
 
 

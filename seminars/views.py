@@ -30,7 +30,7 @@ def seminar_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         audit.record(request, action="seminar.edit", obj=seminar, programme=programme)
-        messages.success(request, _("The seminar is saved."))
+        messages.success(request, _("The seminar has been saved."))
         return redirect("seminar_detail", programme.pk, seminar.number)
     return render_page(
         request,
@@ -60,7 +60,7 @@ def activity_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         activity.position = seminar.activities.count()
         activity.save()
         audit.record(request, action="activity.create", obj=activity, programme=programme)
-        messages.success(request, _("The activity is added."))
+        messages.success(request, _("The activity has been added."))
         return redirect("seminar_detail", programme.pk, seminar.number)
     return render_page(
         request,
@@ -87,7 +87,7 @@ def activity_edit(request: HttpRequest, pk: int, number: int, activity_id: int) 
     if request.method == "POST" and form.is_valid():
         form.save()
         audit.record(request, action="activity.edit", obj=activity, programme=programme)
-        messages.success(request, _("The activity is saved."))
+        messages.success(request, _("The activity has been saved."))
         return redirect("seminar_detail", programme.pk, seminar.number)
     return render_page(
         request,
@@ -106,7 +106,7 @@ def activity_delete(request: HttpRequest, pk: int, number: int, activity_id: int
         request, action="activity.delete", obj=activity, programme=programme, summary=activity.title
     )
     activity.delete()
-    messages.success(request, _("The activity is deleted."))
+    messages.success(request, _("The activity has been deleted."))
     return redirect("seminar_detail", programme.pk, seminar.number)
 
 

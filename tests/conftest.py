@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from programmes.models import Programme, Unit, User
 from programmes.services import create_programme
@@ -37,6 +38,14 @@ def real_parts_only(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in English: a request's language must not leak into the next test."""
+    translation.activate("en")
+    yield
+    translation.activate("en")
 
 
 @dataclass

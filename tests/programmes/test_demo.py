@@ -31,8 +31,15 @@ def test_demo_builds_a_realistic_programme_and_runs_twice():
     assert any(0 < n < min_size for n in sizes), "some units must be below the minimum"
     assert first["facilitator"] == second["facilitator"]
     for key in (
-        "facilitator", "manager", "programme_url", "dashboard_url", "projector_url",
-        "join_url", "seminar_urls", "survey_urls", "report_pdf_url",
+        "facilitator",
+        "manager",
+        "programme_url",
+        "dashboard_url",
+        "projector_url",
+        "join_url",
+        "seminar_urls",
+        "survey_urls",
+        "report_pdf_url",
     ):
         assert key in second
     assert len(second["seminar_urls"]) == 4

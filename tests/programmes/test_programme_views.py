@@ -329,9 +329,7 @@ def test_participant_unit_from_another_programme_is_refused(client, cast):
 
 
 @pytest.mark.django_db
-def test_participant_list_query_count_is_constant(
-    client, cast, django_assert_max_num_queries
-):
+def test_participant_list_query_count_is_constant(client, cast, django_assert_max_num_queries):
     client.force_login(cast.facilitator)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("participants", args=[cast.programme.pk]))
@@ -355,9 +353,7 @@ def test_issue_links_shows_them_once_and_voids_old_ones(client, cast):
     client.force_login(cast.facilitator)
     participant = cast.programme.participants.first()
     old_token = participant.issue_link_token()
-    response = client.post(
-        reverse("participant_links", args=[cast.programme.pk]), {"scope": "all"}
-    )
+    response = client.post(reverse("participant_links", args=[cast.programme.pk]), {"scope": "all"})
     assert response.status_code == 200
     html = response.content.decode()
     participant.refresh_from_db()
@@ -402,9 +398,7 @@ def test_edit_and_delete_participant(client, cast):
     client.force_login(cast.facilitator)
     participant = cast.programme.participants.first()
     url = reverse("participant_edit", args=[cast.programme.pk, participant.pk])
-    response = client.post(
-        url, {"name": "New name", "email": "", "unit": cast.units["South"].pk}
-    )
+    response = client.post(url, {"name": "New name", "email": "", "unit": cast.units["South"].pk})
     assert response.status_code == 302
     participant.refresh_from_db()
     assert (participant.name, participant.unit) == ("New name", cast.units["South"])
