@@ -273,7 +273,13 @@ def unit_edit(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     programme = get_programme_for_facilitator(request.user, pk)
     unit = get_unit(programme, unit_id)
     tree = programme.unit_tree()
-    form = UnitForm(request.POST or None, instance=unit, programme=programme, tree=tree)
+    form = UnitForm(
+        request.POST or None,
+        instance=unit,
+        programme=programme,
+        tree=tree,
+        auto_id=f"id_unit{unit.pk}_%s",  # unique beside the add form on the same page
+    )
     if request.method == "POST":
         if form.is_valid():
             form.save()
@@ -660,7 +666,9 @@ PARTICIPANT_SESSION_KEY = "participant_token_hash"
 def participant_link(request: HttpRequest, token: str) -> HttpResponse:
     """Move a personal link's token into the session and drop it from the address bar."""
     request.session[PARTICIPANT_SESSION_KEY] = hash_token(token[:100])
-    return HttpResponseRedirect(reverse("participant_home"))
+    response = HttpResponseRedirect(reverse("participant_home"))
+    response["Referrer-Policy"] = "no-referrer"  # the token is in this URL
+    return response
 
 
 @login_not_required
@@ -680,5 +688,4 @@ def participant_home(request: HttpRequest) -> HttpResponse:
             translation.activate(participant.programme.language)
             request.LANGUAGE_CODE = participant.programme.language
         response = render(request, "participant/home.html", {"programme": participant.programme})
-    response["Referrer-Policy"] = "no-referrer"
     return response

@@ -96,8 +96,7 @@ def test_security_headers(client, cast, who):
     assert "unsafe-inline" not in script_src
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response["Cache-Control"]
-    expected_referrer = "no-referrer" if who == "participant" else "same-origin"
-    assert response["Referrer-Policy"] == expected_referrer
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 @pytest.mark.django_db

@@ -418,10 +418,11 @@ def test_personal_link_moves_token_into_session_and_redirects(client, cast):
     assert response.status_code == 302
     assert response.url == reverse("participant_home")
     assert token not in response.url
+    assert response["Referrer-Policy"] == "no-referrer"
     page = client.get(response.url)
     assert page.status_code == 200
     assert cast.programme.title in page.content.decode()
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert token not in page.content.decode()
 
 
