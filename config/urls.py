@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("programmes.urls")),
     path("", include("seminars.urls")),
+    path("", include("surveys.urls")),
 ]
 
 handler400 = "programmes.errors.bad_request"

@@ -52,6 +52,8 @@ def set_archived(*, programme: Programme, archived: bool) -> None:
 @transaction.atomic
 def delete_programme(*, programme: Programme) -> None:
     """Delete a programme and every row that hangs on it; its audit trail stays."""
+    # Survey rounds (and with them responses, which protect their units) go first.
+    programme.rounds.all().delete()
     programme.participants.all().delete()
     programme.managers.all().delete()
     programme.manager_invitations.all().delete()

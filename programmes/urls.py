@@ -6,7 +6,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
-    path("p/", views.participant_home, name="participant_home"),
     path("p/<str:token>/", views.participant_link, name="participant_link"),
     path("programmes/new/", views.programme_create, name="programme_create"),
     path("programmes/<int:pk>/", views.programme_detail, name="programme_detail"),

@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -658,7 +657,7 @@ def audit_log(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Participant links ---------------------------------------------------------------
 
-PARTICIPANT_SESSION_KEY = "participant_token_hash"
+PARTICIPANT_SESSION_KEY = "participant_token_hash"  # read by the participant pages
 
 
 @login_not_required
@@ -668,24 +667,4 @@ def participant_link(request: HttpRequest, token: str) -> HttpResponse:
     request.session[PARTICIPANT_SESSION_KEY] = hash_token(token[:100])
     response = HttpResponseRedirect(reverse("participant_home"))
     response["Referrer-Policy"] = "no-referrer"  # the token is in this URL
-    return response
-
-
-@login_not_required
-@require_GET
-def participant_home(request: HttpRequest) -> HttpResponse:
-    """Where a personal link leads: the programme's open activity, or a friendly wait."""
-    token_hash = request.session.get(PARTICIPANT_SESSION_KEY, "")
-    participant = (
-        Participant.objects.select_related("programme").filter(token_hash=token_hash).first()
-        if token_hash
-        else None
-    )
-    if participant is None or participant.programme.is_archived:
-        response = render(request, "participant/link_invalid.html", status=404)
-    else:
-        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
-            translation.activate(participant.programme.language)
-            request.LANGUAGE_CODE = participant.programme.language
-        response = render(request, "participant/home.html", {"programme": participant.programme})
     return response

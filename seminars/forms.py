@@ -40,3 +40,20 @@ class ActivityForm(forms.ModelForm):
         if start and end and end <= start:
             self.add_error("ends_at", _("The end must be after the start."))
         return data
+
+
+class JoinForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the screen"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "inputmode": "text",
+                "class": "code-input",
+            }
+        ),
+        error_messages={"required": _("Type the code shown on the screen.")},
+    )

@@ -19,12 +19,19 @@ class Seminar(models.Model):
     ends_at = models.TimeField(_("ends at"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=200, blank=True)
     goals = models.TextField(_("goals"), max_length=4000, blank=True)
+    # The room's join code: phones that type it reach whatever is open in this seminar.
+    room_code = models.CharField(max_length=6, blank=True)
 
     class Meta:
         ordering = ["programme", "number"]
         verbose_name = _("seminar")
         constraints = [
-            models.UniqueConstraint(fields=["programme", "number"], name="seminar_number_unique")
+            models.UniqueConstraint(fields=["programme", "number"], name="seminar_number_unique"),
+            models.UniqueConstraint(
+                fields=["room_code"],
+                condition=~models.Q(room_code=""),
+                name="seminar_room_code_unique",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,9 @@ from seminars import views
 prefix = "programmes/<int:pk>/seminars/<int:number>/"
 
 urlpatterns = [
+    path("j/", views.join, name="join"),
+    path("j/<str:code>/", views.join_code, name="join_code"),
+    path("p/", views.participant_home, name="participant_home"),
     path(prefix, views.seminar_detail, name="seminar_detail"),
     path(prefix + "activities/", views.activity_add, name="activity_add"),
     path(prefix + "activities/<int:activity_id>/edit/", views.activity_edit, name="activity_edit"),

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from programmes import audit
+from programmes import audit, ratelimit
 from programmes.access import get_programme_access, get_programme_for_facilitator
 from programmes.htmx import render_page
 from seminars.access import get_activity, get_seminar
-from seminars.forms import ActivityForm, SeminarForm
+from seminars.forms import ActivityForm, JoinForm, SeminarForm
+from surveys import services as survey_services
+from surveys.access import admit, session_participant
+from surveys.models import normalise_room_code
 
 
 @require_http_methods(["GET", "POST"])
@@ -128,3 +134,66 @@ def activity_move(request: HttpRequest, pk: int, number: int, activity_id: int) 
             type(activity).objects.bulk_update(ordered, ["position"])
     audit.record(request, action="activity.move", obj=activity, programme=programme)
     return redirect("seminar_detail", programme.pk, seminar.number)
+
+
+# --- The room: phones join whatever is open in it ----------------------------------------
+
+
+def _participant_render(request, template, context=None, *, status=200, language=None):
+    with translation.override(language or translation.get_language()):
+        return render(request, template, context or {}, status=status)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest) -> HttpResponse:
+    """Type the code from the screen to join what is open in the room."""
+    form = JoinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        return _enter_room(request, form.cleaned_data["code"])
+    return _participant_render(
+        request, "seminars/join.html", {"form": form}, status=422 if form.errors else 200
+    )
+
+
+@login_not_required
+@require_GET
+def join_code(request: HttpRequest, code: str) -> HttpResponse:
+    """Where the QR code leads: the same as typing the code."""
+    return _enter_room(request, code)
+
+
+def _enter_room(request: HttpRequest, raw_code: str) -> HttpResponse:
+    if ratelimit.is_limited(request, ratelimit.ROOM_CODE):
+        return _participant_render(request, "429.html", status=429)
+    round = survey_services.find_open_round(normalise_room_code(raw_code))
+    if round is None or round.programme.is_archived:
+        ratelimit.record_failure(request, ratelimit.ROOM_CODE)
+        form = JoinForm(initial={"code": raw_code[:20]})
+        return _participant_render(
+            request, "seminars/join.html", {"form": form, "unknown_code": True}, status=404
+        )
+    admit(request, round)
+    return redirect("survey_start", round.pk)
+
+
+@login_not_required
+@require_GET
+def participant_home(request: HttpRequest) -> HttpResponse:
+    """Where a personal link leads: what is open for this participant now."""
+    participant = session_participant(request)
+    if participant is None or participant.programme.is_archived:
+        return _participant_render(request, "participant/link_invalid.html", status=404)
+    programme = participant.programme
+    language = None if settings.LANGUAGE_COOKIE_NAME in request.COOKIES else programme.language
+    open_rounds = [
+        (round, round.pk in answered)
+        for answered in [set(participant.participations.values_list("round_id", flat=True))]
+        for round in programme.rounds.open().select_related("seminar")
+    ]
+    return _participant_render(
+        request,
+        "participant/home.html",
+        {"programme": programme, "open_rounds": open_rounds},
+        language=language,
+    )

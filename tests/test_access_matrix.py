@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from programmes.models import ManagerInvitation, new_token
+from surveys.models import Round
 from tests.factories import ParticipantFactory, ProgrammeManagerFactory
 
 # Routes outside programme data: Django's own auth views, admin, language switch,
@@ -32,6 +33,15 @@ PUBLIC_OR_FOREIGN = {
     "invitation_accept",
     "participant_home",
     "participant_link",
+    "join",
+    "join_code",
+    # Phones reach a round through their session only (tests/surveys/test_survey_flow.py).
+    "survey_start",
+    "survey_intro",
+    "survey_unit",
+    "survey_page",
+    "survey_review",
+    "survey_thanks",
 }
 
 # name -> (methods, readable by managers)
@@ -57,6 +67,11 @@ PROGRAMME_ROUTES = {
     "activity_edit": (["GET", "POST"], False),
     "activity_delete": (["POST"], False),
     "activity_move": (["POST"], False),
+    "rounds": (["GET", "POST"], False),
+    "round_detail": (["GET"], False),
+    "round_open": (["POST"], False),
+    "round_close": (["POST"], False),
+    "survey_setup": (["GET", "POST"], False),
 }
 
 
@@ -94,7 +109,9 @@ def kwargs_for(name: str, cast, programme=None) -> dict:
         token_hash=new_token()[1],
         expires_at=timezone.now() + datetime.timedelta(days=1),
     )
+    round = programme.rounds.first() or Round.objects.create(programme=programme, title="R")
     values = {
+        "round_id": round.pk,
         "pk": programme.pk,
         "unit_id": programme.units.order_by("-pk").first().pk,
         "participant_id": participant.pk,

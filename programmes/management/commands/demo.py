@@ -169,7 +169,10 @@ class Command(BaseCommand):
         ProgrammeManager.objects.create(
             programme=programme, user=team_user, unit=units["Hjemmeplejen"]
         )
-        links = services.issue_links(participants=participants[:3])
+        join_path = build_survey_rounds(programme, units, participants, rng)
+        # Personal links for three people who have not yet answered the open round.
+        waiting = [p for p in participants if not p.participations.filter(round__state="open")]
+        links = services.issue_links(participants=waiting[:3])
 
         seminar_urls = [
             reverse("seminar_detail", args=[programme.pk, s.number])
@@ -186,7 +189,7 @@ class Command(BaseCommand):
             "programme_url": reverse("programme_detail", args=[programme.pk]),
             "dashboard_url": None,
             "projector_url": None,
-            "join_url": None,
+            "join_url": join_path,
             "seminar_urls": seminar_urls,
             "survey_urls": [link.path for link in links],
             "report_pdf_url": None,
@@ -208,6 +211,53 @@ class Command(BaseCommand):
             f"  Team manager (Hjemmeplejen only): {TEAM_MANAGER[0]} / {TEAM_MANAGER[1]}"
         )
         self.stdout.write(f"  Programme:   {data['programme_url']}")
+        self.stdout.write(f"  Join the open survey round on a phone: {join_path}")
         self.stdout.write("  Personal participant links (issued just now):")
         for url in data["survey_urls"]:
             self.stdout.write(f"    {url}")
+
+
+# A unit's typical answer (1-5) at baseline and its change by the repeat round.
+UNIT_CLIMATE = {
+    "Hjemmeplejen Nord": (3.4, 0.5),
+    "Hjemmeplejen Syd": (3.0, 0.1),
+    "Natholdet": (2.8, 0.3),
+    "Afsnit A": (3.8, 0.2),
+    "Afsnit B": (2.7, 0.6),
+    "Køkkenet": (3.5, 0.0),
+    "Visitationen": (3.2, -0.2),
+    "Træning og Rehabilitering": (3.9, 0.1),
+}
+
+
+def build_survey_rounds(programme, units, participants, rng) -> str:
+    """A closed baseline round and an open repeat round with realistic answers."""
+    from surveys import services as surveys
+
+    surveys.get_or_create_setup(programme=programme)
+    seminars = {s.number: s for s in programme.seminars.all()}
+    items = surveys.survey_items(programme)
+    baseline = programme.rounds.create(title="Nulpunktsmåling", seminar=seminars[1])
+    repeat = programme.rounds.create(title="Ny temperaturmåling", seminar=seminars[3])
+    for survey_round, share, wave in ((baseline, 0.85, 0), (repeat, 0.6, 1)):
+        surveys.open_round(round=survey_round)
+        for participant in participants:
+            if rng.random() > share:
+                continue
+            level, change = UNIT_CLIMATE[participant.unit.name]
+            person = rng.gauss(level + wave * change, 0.6)
+            answers = {}
+            for item in items:
+                if item.allow_dont_know and rng.random() < 0.1:
+                    answers[item.pk] = surveys.DONT_KNOW
+                elif rng.random() < 0.03:
+                    continue  # skipped
+                else:
+                    answers[item.pk] = min(5, max(1, round(rng.gauss(person, 0.7))))
+            language = "da" if rng.random() < 0.9 else "en"
+            draft = surveys.new_draft(round=survey_round, language=language, unit=participant.unit)
+            surveys.save_answers(draft=draft, answers=answers)
+            surveys.submit(draft_id=draft.pk, key=draft.idempotency_key, participant=participant)
+    surveys.close_round(round=baseline)
+    repeat = programme.rounds.select_related("seminar").get(pk=repeat.pk)
+    return reverse("join_code", args=[surveys.room_code(repeat)])

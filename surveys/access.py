@@ -1,0 +1,78 @@
+"""Who may see or answer which round.
+
+Staff reach rounds through the programme's access helpers. A phone reaches a round only
+through its session: a room code it typed, or the personal link it opened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import Http404, HttpRequest
+
+from programmes.models import Participant, Programme
+from surveys.models import Draft, Round
+
+SURVEY_SESSION_KEY = "surveys"
+PARTICIPANT_SESSION_KEY = "participant_token_hash"  # written by programmes.views
+
+
+def get_round(programme: Programme, round_id: int) -> Round:
+    """A round of a programme the caller has already been given access to."""
+    try:
+        return Round.objects.select_related("seminar").get(pk=round_id, programme=programme)
+    except Round.DoesNotExist:
+        raise Http404 from None
+
+
+def session_participant(request: HttpRequest) -> Participant | None:
+    token_hash = request.session.get(PARTICIPANT_SESSION_KEY)
+    if not token_hash:
+        return None
+    return Participant.objects.select_related("programme").filter(token_hash=token_hash).first()
+
+
+@dataclass
+class SurveySession:
+    """One phone's standing in one round: how it got in, its draft, whether it is done."""
+
+    round: Round
+    participant: Participant | None
+    draft: Draft | None
+    done: bool
+
+    @property
+    def state(self) -> dict:
+        return {"draft": str(self.draft.pk) if self.draft else None, "done": self.done}
+
+
+def admit(request: HttpRequest, round: Round) -> None:
+    """Let this browser session answer the round (it came with the room code)."""
+    surveys = request.session.setdefault(SURVEY_SESSION_KEY, {})
+    surveys.setdefault(str(round.pk), {"draft": None, "done": False})
+    request.session.modified = True
+
+
+def get_survey_session(request: HttpRequest, round_id: int) -> SurveySession:
+    """The session's standing in an open round it was admitted to, or 404."""
+    round = Round.objects.select_related("programme", "seminar").filter(pk=round_id).first()
+    if round is None:
+        raise Http404
+    participant = session_participant(request)
+    if participant is not None and participant.programme_id != round.programme_id:
+        participant = None
+    entry = request.session.get(SURVEY_SESSION_KEY, {}).get(str(round.pk))
+    if entry is None and participant is None:
+        raise Http404
+    if round.programme.is_archived:
+        raise Http404
+    entry = entry or {"draft": None, "done": False}
+    draft = None
+    if entry.get("draft"):
+        draft = Draft.objects.filter(pk=entry["draft"], round=round).first()
+    return SurveySession(round, participant, draft, bool(entry.get("done")))
+
+
+def remember(request: HttpRequest, survey: SurveySession) -> None:
+    request.session.setdefault(SURVEY_SESSION_KEY, {})[str(survey.round.pk)] = survey.state
+    request.session.modified = True

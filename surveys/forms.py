@@ -1,0 +1,140 @@
+"""Forms for answering a round on a phone and for setting rounds up."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from programmes.tree import UnitTree
+from surveys.models import Item, Round
+from surveys.services import DONT_KNOW
+
+SCALE = [
+    ("5", pgettext_lazy("answer scale", "to a very large extent")),
+    ("4", pgettext_lazy("answer scale", "to a large extent")),
+    ("3", pgettext_lazy("answer scale", "somewhat")),
+    ("2", pgettext_lazy("answer scale", "to a small extent")),
+    ("1", pgettext_lazy("answer scale", "to a very small extent")),
+]
+DONT_KNOW_CHOICE = (DONT_KNOW, pgettext_lazy("answer scale", "don’t know / not relevant"))
+ITEM_PREFIX = "item-"
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("da", "Dansk"), ("sv", "Svenska"), ("en", "English")],
+        widget=forms.RadioSelect,
+    )
+
+
+class UnitChoiceForm(forms.Form):
+    unit = forms.TypedChoiceField(
+        label=_("Where do you work?"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Choose your team or, if you prefer, the department above it. Results are only "
+            "shown for groups with enough answers."
+        ),
+        error_messages={"required": _("Choose where you work.")},
+    )
+
+    def __init__(self, *args, tree: UnitTree, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [(node.id, node.name) for node in tree.walk()]
+        self.depths = [node.depth for node in tree.walk()]
+
+    def options(self) -> list:
+        """The radio buttons with each unit's depth in the tree, for indentation."""
+        return list(zip(self["unit"], self.depths, strict=True))
+
+
+class SurveyPageForm(forms.Form):
+    """One page of 3-4 items; every item may be left out."""
+
+    def __init__(self, *args, items: list[Item], language: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for item in items:
+            choices = [*SCALE, DONT_KNOW_CHOICE] if item.allow_dont_know else list(SCALE)
+            self.fields[f"{ITEM_PREFIX}{item.pk}"] = forms.ChoiceField(
+                label=item.text(language),
+                choices=choices,
+                required=False,
+                widget=forms.RadioSelect,
+                error_messages={"invalid_choice": _("Choose one of the answers shown.")},
+            )
+
+    def answers(self) -> dict[int, str | None]:
+        """Item id to "1"-"5", "dk", or None where the item was left out."""
+        return {
+            item.pk: (self.cleaned_data.get(f"{ITEM_PREFIX}{item.pk}") or None)
+            for item in self.items
+        }
+
+
+class RoundForm(forms.ModelForm):
+    seminar = forms.TypedChoiceField(
+        label=_("Seminar"), coerce=int, required=False, empty_value=None
+    )
+
+    class Meta:
+        model = Round
+        fields = ["title", "seminar", "opens_at", "closes_at"]
+        widgets = {
+            "opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        }
+
+    def __init__(self, *args, seminars, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.seminars = {s.pk: s for s in seminars}
+        self.fields["seminar"].choices = [("", _("No seminar (a follow-up)"))] + [
+            (s.pk, f"{s.number}. {s.title}") for s in seminars
+        ]
+        if self.instance.pk:
+            self.initial["seminar"] = self.instance.seminar_id
+
+    def clean_seminar(self):
+        seminar_id = self.cleaned_data["seminar"]
+        if seminar_id is None:
+            return None
+        if seminar_id not in self.seminars:
+            raise forms.ValidationError(_("Choose one of the programme’s seminars."))
+        return self.seminars[seminar_id]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", _("The closing time must be after the opening time."))
+        return data
+
+
+class SurveyItemsForm(forms.Form):
+    items = forms.ModelMultipleChoiceField(
+        label=_("Questions in the survey"),
+        queryset=Item.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one question.")},
+    )
+
+    def __init__(self, *args, instrument, language: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["items"].queryset = instrument.items.order_by("position", "pk")
+        self.fields["items"].label_from_instance = lambda item: item.text(language)
+
+    def clean_items(self):
+        items = self.cleaned_data["items"]
+        covered = {item.subdimension for item in items}
+        from surveys.models import Subdimension
+
+        missing = [label for value, label in Subdimension.choices if value not in covered]
+        if missing:
+            raise forms.ValidationError(
+                _("Keep at least one question for each area. Missing: %(areas)s.")
+                % {"areas": ", ".join(str(m) for m in missing)}
+            )
+        return items

@@ -1,0 +1,148 @@
+"""Group results: SQL aggregates per unit, then anonymity rules over the whole tree.
+
+`round_results` is the one function the dashboard, the exports and the report call. It
+reads every requested round in a constant number of queries (one for the responses, one
+for the units), whatever the number of units, items or rounds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, Sum
+
+from programmes.models import Participant, Programme
+from programmes.tree import UnitTree
+from surveys import anonymity, scoring
+from surveys.models import Response, Round
+
+RESPONSE_RATE_FLAG = 0.6  # DOMAIN.md: flag response rates under 60 %
+
+
+def _aggregates() -> dict:
+    aggregates = {}
+    for m in scoring.MEASURES:
+        aggregates[f"{m}__n"] = Count(m)
+        aggregates[f"{m}__sum"] = Sum(m)
+        aggregates[f"{m}__sq"] = Sum(F(m) * F(m))
+        aggregates[f"{m}__high"] = Count("pk", filter=Q(**{f"{m}__gte": scoring.HIGH_SCORE}))
+        aggregates[f"{m}__low"] = Count("pk", filter=Q(**{f"{m}__lte": scoring.LOW_SCORE}))
+    return aggregates
+
+
+def own_statistics(
+    round_ids: Iterable[int],
+) -> dict[tuple[int, str], dict[int, scoring.Sufficient]]:
+    """(round id, measure) to {unit id: statistics of the respondents who chose that unit}."""
+    rows = (
+        Response.objects.filter(round_id__in=list(round_ids))
+        .order_by()
+        .values("round_id", "unit_id")
+        .annotate(**_aggregates())
+    )
+    result: dict[tuple[int, str], dict[int, scoring.Sufficient]] = {}
+    for row in rows:
+        for m in scoring.MEASURES:
+            n = row[f"{m}__n"]
+            if not n:
+                continue
+            result.setdefault((row["round_id"], m), {})[row["unit_id"]] = scoring.Sufficient(
+                n=n,
+                total=float(row[f"{m}__sum"]),
+                total_sq=float(row[f"{m}__sq"]),
+                high=row[f"{m}__high"],
+                low=row[f"{m}__low"],
+            )
+    return result
+
+
+@dataclass(frozen=True)
+class RoundResults:
+    """Every group's figure for one round, suppression already applied programme-wide."""
+
+    round: Round
+    groups: dict[str, dict[int | None, anonymity.GroupResult]]
+
+    def figure(self, measure: str, unit_id: int | None = None) -> anonymity.GroupResult:
+        return self.groups[measure][unit_id]
+
+
+def round_results(
+    programme: Programme, rounds: Iterable[Round], *, tree: UnitTree | None = None
+) -> dict[int, RoundResults]:
+    """Results per round and measure for the whole programme (callers then filter)."""
+    rounds = list(rounds)
+    tree = tree or programme.unit_tree()
+    statistics = own_statistics(r.pk for r in rounds)
+    return {
+        r.pk: RoundResults(
+            r,
+            {
+                m: anonymity.suppress(tree, statistics.get((r.pk, m), {}), programme.min_group_size)
+                for m in scoring.MEASURES
+            },
+        )
+        for r in rounds
+    }
+
+
+@dataclass(frozen=True)
+class ResponseRate:
+    unit_id: int | None  # None: the whole programme
+    name: str
+    depth: int
+    invited: int
+    answered: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.answered / self.invited if self.invited else None
+
+    @property
+    def flagged(self) -> bool:
+        return self.rate is not None and self.rate < RESPONSE_RATE_FLAG
+
+
+def response_rates(round: Round, *, tree: UnitTree | None = None) -> list[ResponseRate]:
+    """Invited and answered per unit subtree, the programme first, in tree order.
+
+    Invited is the unit's entered headcount where there is one, else its listed
+    participants; both are summed over the subtree.
+    """
+    programme = round.programme
+    tree = tree or programme.unit_tree()
+    headcounts = dict(
+        programme.units.filter(headcount__isnull=False).values_list("pk", "headcount")
+    )
+    listed = dict(
+        Participant.objects.filter(programme=programme)
+        .order_by()
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "n")
+    )
+    answered = dict(
+        Response.objects.filter(round=round)
+        .order_by()
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "n")
+    )
+    own_invited = {node.id: headcounts.get(node.id, listed.get(node.id, 0)) for node in tree.walk()}
+    rows = []
+    total_invited = sum(own_invited.values())
+    total_answered = sum(answered.values())
+    rows.append(ResponseRate(None, programme.organisation, -1, total_invited, total_answered))
+    for node in tree.walk():
+        subtree = tree.subtree_ids(node.id)
+        rows.append(
+            ResponseRate(
+                node.id,
+                node.name,
+                node.depth,
+                sum(own_invited[i] for i in subtree),
+                sum(answered.get(i, 0) for i in subtree),
+            )
+        )
+    return rows

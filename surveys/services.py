@@ -1,0 +1,238 @@
+"""Survey operations: set-up, opening and closing rounds, drafts and anonymous submission.
+
+Submission writes two things in two separate transactions, in this order:
+
+1. the "has answered" mark (Participation) together with the draft's "submitting" flag;
+2. the Response with its answers, and the draft is deleted.
+
+Separate transactions give the two rows different PostgreSQL transaction ids (xmin), so
+the database cannot join them. The order keeps both promises: nobody answers twice (the
+unique Participation is taken first), and nothing acknowledged is lost (the thank-you page
+comes only after step 2; a crash between the steps leaves the draft flagged, and the retry
+with the same idempotency key completes step 2).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from programmes.models import Participant, Programme, Unit
+from surveys import scoring
+from surveys.item_bank import STANDARD_NAME
+from surveys.models import (
+    ROOM_CODE_LENGTH,
+    Answer,
+    Draft,
+    Instrument,
+    Item,
+    Participation,
+    Response,
+    Round,
+    SurveySetup,
+    new_room_code,
+)
+
+DONT_KNOW = "dk"
+
+
+class SurveyError(Exception):
+    """A rule the respondent or facilitator broke; the message is safe to show."""
+
+
+class AlreadyAnswered(SurveyError):
+    pass
+
+
+def standard_instrument() -> Instrument:
+    return Instrument.objects.filter(workspace__isnull=True, name=STANDARD_NAME).latest("version")
+
+
+@transaction.atomic
+def get_or_create_setup(*, programme: Programme) -> SurveySetup:
+    """The programme's survey set-up; new ones start with the standard core items."""
+    setup = SurveySetup.objects.filter(programme=programme).first()
+    if setup is None:
+        instrument = standard_instrument()
+        setup = SurveySetup.objects.create(programme=programme, instrument=instrument)
+        setup.items.set(instrument.items.filter(core=True))
+    return setup
+
+
+def survey_items(programme: Programme) -> list[Item]:
+    """The items a programme's rounds ask, in order (none before its set-up exists)."""
+    setup = SurveySetup.objects.filter(programme=programme).first()
+    return list(setup.items.order_by("position", "pk")) if setup else []
+
+
+def _unused_room_code() -> str:
+    from seminars.models import Seminar  # the room may be a seminar's
+
+    for _attempt in range(20):
+        code = new_room_code()
+        taken = Round.objects.filter(room_code=code).exists() or (
+            Seminar.objects.filter(room_code=code).exists()
+        )
+        if not taken:
+            return code
+    raise RuntimeError("no free room code")  # 2^30 codes: practically unreachable
+
+
+@transaction.atomic
+def open_round(*, round: Round) -> Round:
+    """Open a round: pin the programme's instrument and items, and give its room a code."""
+    round = Round.objects.select_for_update().get(pk=round.pk)
+    setup = get_or_create_setup(programme=round.programme)
+    if setup.pinned_at is None:
+        setup.pinned_at = timezone.now()
+        setup.save(update_fields=["pinned_at"])
+    if round.seminar_id is not None:
+        seminar = round.seminar
+        if not seminar.room_code:
+            seminar.room_code = _unused_room_code()
+            seminar.save(update_fields=["room_code"])
+        round.room_code = ""
+    elif not round.room_code:
+        round.room_code = _unused_room_code()
+    round.state = Round.State.OPEN
+    round.save(update_fields=["state", "room_code"])
+    return round
+
+
+@transaction.atomic
+def close_round(*, round: Round) -> Round:
+    """Close a round; unfinished drafts are deleted with it."""
+    round.state = Round.State.CLOSED
+    round.save(update_fields=["state"])
+    Draft.objects.filter(round=round).delete()
+    return round
+
+
+def room_code(round: Round) -> str:
+    """The code phones type to reach this round: its seminar's, or its own."""
+    if round.seminar_id is not None:
+        return round.seminar.room_code
+    return round.room_code
+
+
+def find_open_round(code: str) -> Round | None:
+    """The open round a room code leads to, if any."""
+    from django.db.models import Q
+
+    if len(code) != ROOM_CODE_LENGTH:
+        return None
+    return (
+        Round.objects.open()
+        .select_related("programme", "seminar")
+        .filter(Q(seminar__room_code=code) | Q(seminar__isnull=True, room_code=code))
+        .first()
+    )
+
+
+# --- Drafts ----------------------------------------------------------------------------
+
+
+def new_draft(*, round: Round, language: str, unit: Unit | None = None) -> Draft:
+    return Draft.objects.create(round=round, language=language, unit=unit)
+
+
+def save_answers(*, draft: Draft, answers: dict[int, int | str | None]) -> Draft:
+    """Merge one page's answers into the draft (None removes an answer)."""
+    stored = dict(draft.answers)
+    for item_id, value in answers.items():
+        if value is None:
+            stored.pop(str(item_id), None)
+        else:
+            stored[str(item_id)] = value
+    draft.answers = stored
+    draft.touched_on = timezone.localdate()
+    draft.save(update_fields=["answers", "language", "touched_on"])
+    return draft
+
+
+def draft_values(draft: Draft) -> dict[int, int | None]:
+    """Answers as the scoring module wants them: 1-5, or None for "don't know"."""
+    return {
+        int(item_id): (None if value == DONT_KNOW else int(value))
+        for item_id, value in draft.answers.items()
+    }
+
+
+# --- Submission ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submitted:
+    round_id: int
+    created: bool
+
+
+def submit(*, draft_id: uuid.UUID, key: uuid.UUID, participant: Participant | None) -> Submitted:
+    """Store the draft as an anonymous response, exactly once (see the module docstring)."""
+    with transaction.atomic():
+        draft = (
+            Draft.objects.select_for_update().select_related("round").filter(pk=draft_id).first()
+        )
+        if draft is None or draft.idempotency_key != key:
+            return _already_stored(key)
+        round = draft.round
+        if not round.is_open:
+            raise SurveyError("closed")
+        if draft.unit_id is None:
+            raise SurveyError("unit")
+        if participant is not None and not draft.submitting:
+            try:
+                with transaction.atomic():
+                    Participation.objects.create(participant=participant, round=round)
+            except IntegrityError:
+                raise AlreadyAnswered from None
+        draft.submitting = True
+        draft.save(update_fields=["submitting"])
+
+    with transaction.atomic():
+        draft = (
+            Draft.objects.select_for_update().select_related("round").filter(pk=draft_id).first()
+        )
+        if draft is None:
+            return _already_stored(key)
+        created = _store_response(draft)
+        draft.delete()
+    return Submitted(round_id=round.pk, created=created)
+
+
+def _already_stored(key: uuid.UUID) -> Submitted:
+    """A retry of a finished submission answers as the first did; anything else is refused."""
+    response = Response.objects.filter(idempotency_key=key).only("round_id").first()
+    if response is None:
+        raise SurveyError("expired")
+    return Submitted(round_id=response.round_id, created=False)
+
+
+def _store_response(draft: Draft) -> bool:
+    round = draft.round
+    setup = SurveySetup.objects.select_related("instrument").get(programme_id=round.programme_id)
+    items = list(setup.items.all())
+    values = draft_values(draft)
+    known = {item.pk for item in items}
+    values = {item_id: value for item_id, value in values.items() if item_id in known}
+    scores = scoring.respondent_scores(values, [item.spec() for item in items])
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                round=round,
+                unit_id=draft.unit_id,
+                language=draft.language or round.programme.language,
+                instrument=setup.instrument,
+                idempotency_key=draft.idempotency_key,
+                **scores,
+            )
+            Answer.objects.bulk_create(
+                Answer(response=response, item_id=item_id, value=value)
+                for item_id, value in values.items()
+            )
+    except IntegrityError:
+        return False  # the same key arrived twice at once; the other request stored it
+    return True

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from surveys import views
+
+programme = "programmes/<int:pk>/"
+
+urlpatterns = [
+    path("s/<int:round_id>/", views.survey_start, name="survey_start"),
+    path("s/<int:round_id>/intro/", views.survey_intro, name="survey_intro"),
+    path("s/<int:round_id>/unit/", views.survey_unit, name="survey_unit"),
+    path("s/<int:round_id>/q/<int:page>/", views.survey_page, name="survey_page"),
+    path("s/<int:round_id>/review/", views.survey_review, name="survey_review"),
+    path("s/<int:round_id>/thanks/", views.survey_thanks, name="survey_thanks"),
+    path(programme + "rounds/", views.rounds, name="rounds"),
+    path(programme + "rounds/<int:round_id>/", views.round_detail, name="round_detail"),
+    path(programme + "rounds/<int:round_id>/open/", views.round_open, name="round_open"),
+    path(programme + "rounds/<int:round_id>/close/", views.round_close, name="round_close"),
+    path(programme + "survey/", views.survey_setup, name="survey_setup"),
+]

@@ -1,0 +1,475 @@
+"""The survey on a phone (no account, no JavaScript needed) and rounds for facilitators."""
+
+from __future__ import annotations
+
+import math
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from programmes import audit
+from programmes.access import get_programme_for_facilitator
+from programmes.models import Programme
+from surveys import services
+from surveys.access import SurveySession, get_round, get_survey_session, remember
+from surveys.forms import (
+    ITEM_PREFIX,
+    LanguageForm,
+    RoundForm,
+    SurveyItemsForm,
+    SurveyPageForm,
+    UnitChoiceForm,
+)
+from surveys.models import Item, SurveySetup
+from surveys.qr import qr_svg
+from surveys.results import response_rates
+
+ITEMS_PER_PAGE = 4
+
+
+# --- Answering on a phone --------------------------------------------------------------
+
+
+def pages(items: list[Item]) -> list[list[Item]]:
+    """Split the items into pages of three or four."""
+    count = max(1, math.ceil(len(items) / ITEMS_PER_PAGE))
+    size, extra = divmod(len(items), count)
+    result, start = [], 0
+    for index in range(count):
+        end = start + size + (1 if index < extra else 0)
+        result.append(items[start:end])
+        start = end
+    return result
+
+
+def _participant_page(request, template, context, *, status=200, language=None):
+    """Render a participant page, in the given language or the request's."""
+    with translation.override(language or translation.get_language()):
+        return render(request, template, context, status=status)
+
+
+def _language(request: HttpRequest, survey: SurveySession) -> str:
+    """The language the respondent chose (the language cookie), else the programme's."""
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+        return translation.get_language()
+    if survey.draft and survey.draft.language:
+        return survey.draft.language
+    return survey.round.programme.language
+
+
+def _with_language_cookie(response: HttpResponse, language: str) -> HttpResponse:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
+def _gate(request: HttpRequest, survey: SurveySession) -> HttpResponse | None:
+    """Pages to show instead of the survey: closed, already answered, not started."""
+    language = _language(request, survey)
+    if survey.done:
+        return redirect("survey_thanks", survey.round.pk)
+    if not survey.round.is_open:
+        return _participant_page(
+            request, "surveys/closed.html", {"round": survey.round}, status=410, language=language
+        )
+    answered = (
+        survey.participant is not None
+        and survey.participant.participations.filter(round=survey.round).exists()
+    )
+    if answered and not (survey.draft and survey.draft.submitting):
+        return _participant_page(
+            request,
+            "surveys/already_answered.html",
+            {"round": survey.round},
+            status=409,
+            language=language,
+        )
+    return None
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def survey_start(request: HttpRequest, round_id: int) -> HttpResponse:
+    """Step 1: choose the language. The first POST starts the server-side draft."""
+    survey = get_survey_session(request, round_id)
+    if (stop := _gate(request, survey)) is not None:
+        return stop
+    initial = {"language": _language(request, survey)}
+    form = LanguageForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        language = form.cleaned_data["language"]
+        if survey.draft is None:
+            unit = survey.participant.unit if survey.participant else None
+            survey.draft = services.new_draft(round=survey.round, language=language, unit=unit)
+        else:
+            survey.draft.language = language
+            survey.draft.save(update_fields=["language"])
+        remember(request, survey)
+        return _with_language_cookie(redirect("survey_intro", survey.round.pk), language)
+    return _participant_page(
+        request,
+        "surveys/start.html",
+        {"round": survey.round, "form": form},
+        status=422 if form.errors else 200,
+        language=initial["language"],
+    )
+
+
+def _require_draft(request: HttpRequest, survey: SurveySession) -> HttpResponse | None:
+    if (stop := _gate(request, survey)) is not None:
+        return stop
+    if survey.draft is None:
+        return redirect("survey_start", survey.round.pk)
+    return None
+
+
+@login_not_required
+@require_GET
+def survey_intro(request: HttpRequest, round_id: int) -> HttpResponse:
+    """Step 2: the anonymity promise in plain words, who management is, how long it takes."""
+    survey = get_survey_session(request, round_id)
+    if (stop := _require_draft(request, survey)) is not None:
+        return stop
+    items = services.survey_items(survey.round.programme)
+    return _participant_page(
+        request,
+        "surveys/intro.html",
+        {
+            "round": survey.round,
+            "programme": survey.round.programme,
+            "minutes": max(2, math.ceil(len(items) / 4)),
+            "via_link": survey.participant is not None,
+        },
+        language=_language(request, survey),
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def survey_unit(request: HttpRequest, round_id: int) -> HttpResponse:
+    """Step 3: where the respondent works (any unit of the tree)."""
+    survey = get_survey_session(request, round_id)
+    if (stop := _require_draft(request, survey)) is not None:
+        return stop
+    tree = survey.round.programme.unit_tree()
+    form = UnitChoiceForm(request.POST or None, tree=tree, initial={"unit": survey.draft.unit_id})
+    if request.method == "POST" and form.is_valid():
+        survey.draft.unit_id = form.cleaned_data["unit"]
+        survey.draft.save(update_fields=["unit"])
+        return redirect("survey_page", survey.round.pk, 1)
+    return _participant_page(
+        request,
+        "surveys/unit.html",
+        {"round": survey.round, "form": form, "tree": tree},
+        status=422 if form.errors else 200,
+        language=_language(request, survey),
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def survey_page(request: HttpRequest, round_id: int, page: int) -> HttpResponse:
+    """Step 4: three or four items; every POST saves the draft before moving on."""
+    survey = get_survey_session(request, round_id)
+    if (stop := _require_draft(request, survey)) is not None:
+        return stop
+    if survey.draft.unit_id is None:
+        return redirect("survey_unit", survey.round.pk)
+    all_pages = pages(services.survey_items(survey.round.programme))
+    if not 1 <= page <= len(all_pages):
+        return _participant_page(
+            request,
+            "surveys/bad_request.html",
+            {"round": survey.round},
+            status=404,
+            language=_language(request, survey),
+        )
+    items = all_pages[page - 1]
+    language = _language(request, survey)
+    stored = {int(k): v for k, v in survey.draft.answers.items()}
+    initial = {f"{ITEM_PREFIX}{i.pk}": str(stored[i.pk]) for i in items if i.pk in stored}
+    form = SurveyPageForm(request.POST or None, items=items, language=language, initial=initial)
+    if request.method == "POST":
+        expected = {f"{ITEM_PREFIX}{item.pk}" for item in items}
+        unknown = {key for key in request.POST if key.startswith(ITEM_PREFIX)} - expected
+        if unknown:
+            return _participant_page(
+                request,
+                "surveys/bad_request.html",
+                {"round": survey.round},
+                status=400,
+                language=language,
+            )
+        if form.is_valid():
+            survey.draft.language = language
+            services.save_answers(draft=survey.draft, answers=form.answers())
+            if request.POST.get("nav") == "back":
+                target = ("survey_page", page - 1) if page > 1 else ("survey_unit",)
+                return redirect(target[0], survey.round.pk, *target[1:])
+            if page < len(all_pages):
+                return redirect("survey_page", survey.round.pk, page + 1)
+            return redirect("survey_review", survey.round.pk)
+    return _participant_page(
+        request,
+        "surveys/page.html",
+        {
+            "round": survey.round,
+            "form": form,
+            "page": page,
+            "page_count": len(all_pages),
+            "progress": round(100 * (page - 1) / len(all_pages)),
+        },
+        status=422 if form.errors else 200,
+        language=language,
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def survey_review(request: HttpRequest, round_id: int) -> HttpResponse:
+    """Step 5: every answer at a glance, with a way back, then one button to submit."""
+    survey = get_survey_session(request, round_id)
+    if request.method == "POST" and survey.done:  # a double tap: answer as the first did
+        return HttpResponseRedirect(reverse("survey_thanks", args=[survey.round.pk]), status=303)
+    if request.method == "POST" and survey.draft is None:
+        return _submit(request, survey)  # a retry from another tab after the draft was stored
+    if (stop := _require_draft(request, survey)) is not None:
+        return stop
+    if request.method == "POST":
+        return _submit(request, survey)
+    return _review_page(request, survey)
+
+
+def _review_page(request, survey: SurveySession, *, status: int = 200, error: str = ""):
+    all_pages = pages(services.survey_items(survey.round.programme))
+    stored = survey.draft.answers
+    language = _language(request, survey)
+    rows = [
+        (number, item.text(language), stored.get(str(item.pk)))
+        for number, page_items in enumerate(all_pages, start=1)
+        for item in page_items
+    ]
+    return _participant_page(
+        request,
+        "surveys/review.html",
+        {
+            "round": survey.round,
+            "rows": rows,
+            "draft": survey.draft,
+            "error": error,
+            "unit_path": survey.round.programme.unit_tree().path(survey.draft.unit_id)
+            if survey.draft.unit_id
+            else "",
+        },
+        status=status,
+        language=_language(request, survey),
+    )
+
+
+def _submit(request: HttpRequest, survey: SurveySession) -> HttpResponse:
+    language = _language(request, survey)
+    try:
+        draft_id = uuid.UUID(request.POST.get("draft", ""))
+        key = uuid.UUID(request.POST.get("key", ""))
+    except ValueError:
+        return _participant_page(
+            request,
+            "surveys/bad_request.html",
+            {"round": survey.round},
+            status=400,
+            language=language,
+        )
+    if survey.draft is not None and draft_id != survey.draft.pk:
+        return _participant_page(
+            request,
+            "surveys/bad_request.html",
+            {"round": survey.round},
+            status=400,
+            language=language,
+        )
+    try:
+        services.submit(draft_id=draft_id, key=key, participant=survey.participant)
+    except services.AlreadyAnswered:
+        return _participant_page(
+            request,
+            "surveys/already_answered.html",
+            {"round": survey.round},
+            status=409,
+            language=language,
+        )
+    except services.SurveyError as error:
+        if str(error) == "closed":
+            return _participant_page(
+                request,
+                "surveys/closed.html",
+                {"round": survey.round},
+                status=410,
+                language=language,
+            )
+        if str(error) == "unit":
+            return redirect("survey_unit", survey.round.pk)
+        return _participant_page(
+            request,
+            "surveys/bad_request.html",
+            {"round": survey.round},
+            status=400,
+            language=language,
+        )
+    survey.draft, survey.done = None, True
+    remember(request, survey)
+    return HttpResponseRedirect(reverse("survey_thanks", args=[survey.round.pk]), status=303)
+
+
+@login_not_required
+@require_GET
+def survey_thanks(request: HttpRequest, round_id: int) -> HttpResponse:
+    """The end: thanks, and what happens next."""
+    survey = get_survey_session(request, round_id)
+    if not survey.done:
+        return redirect("survey_start", survey.round.pk)
+    next_seminar = None
+    if survey.round.seminar_id:
+        next_seminar = survey.round.programme.seminars.filter(
+            number__gt=survey.round.seminar.number
+        ).first()
+    return _participant_page(
+        request,
+        "surveys/thanks.html",
+        {
+            "round": survey.round,
+            "programme": survey.round.programme,
+            "next_seminar": next_seminar,
+            "k": survey.round.programme.min_group_size,
+        },
+        language=_language(request, survey),
+    )
+
+
+# --- Rounds for facilitators -----------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def rounds(request: HttpRequest, pk: int) -> HttpResponse:
+    """A programme's survey rounds, with a form for a new one."""
+    programme = get_programme_for_facilitator(request.user, pk)
+    seminars = list(programme.seminars.all())
+    form = RoundForm(request.POST or None, seminars=seminars)
+    if request.method == "POST" and form.is_valid():
+        services.get_or_create_setup(programme=programme)
+        round = form.save(commit=False)
+        round.programme = programme
+        round.save()
+        audit.record(request, action="round.create", obj=round, programme=programme)
+        messages.success(request, _("The survey round has been created."))
+        return redirect("round_detail", programme.pk, round.pk)
+    return render(
+        request,
+        "surveys/rounds.html",
+        {
+            "programme": programme,
+            "rounds": programme.rounds.select_related("seminar"),
+            "form": form,
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@require_GET
+def round_detail(request: HttpRequest, pk: int, round_id: int) -> HttpResponse:
+    """State, room code, QR code and response rate of one round."""
+    programme = get_programme_for_facilitator(request.user, pk)
+    round = get_round(programme, round_id)
+    code = services.room_code(round) if round.is_open else ""
+    join_url = request.build_absolute_uri(reverse("join_code", args=[code])) if code else ""
+    return render(
+        request,
+        "surveys/round_detail.html",
+        {
+            "programme": programme,
+            "round": round,
+            "code": code,
+            "join_url": join_url,
+            "qr": qr_svg(join_url) if join_url else "",
+            "rates": response_rates(round),
+            "short_join_url": request.build_absolute_uri(reverse("join")),
+        },
+    )
+
+
+def _round_action(request: HttpRequest, pk: int, round_id: int, action) -> HttpResponse:
+    programme = get_programme_for_facilitator(request.user, pk)
+    round = get_round(programme, round_id)
+    action(round=round)
+    audit.record(
+        request, action=f"round.{action.__name__.split('_')[0]}", obj=round, programme=programme
+    )
+    return redirect("round_detail", programme.pk, round.pk)
+
+
+@require_POST
+def round_open(request: HttpRequest, pk: int, round_id: int) -> HttpResponse:
+    """Open (or reopen) a round with one click."""
+    return _round_action(request, pk, round_id, services.open_round)
+
+
+@require_POST
+def round_close(request: HttpRequest, pk: int, round_id: int) -> HttpResponse:
+    return _round_action(request, pk, round_id, services.close_round)
+
+
+@require_http_methods(["GET", "POST"])
+def survey_setup(request: HttpRequest, pk: int) -> HttpResponse:
+    """Which questions the programme asks; fixed once its first round has opened."""
+    programme = get_programme_for_facilitator(request.user, pk)
+    setup = programme_setup(programme)
+    language = programme.language
+    form = None
+    if setup is not None and setup.pinned_at is None:
+        form = SurveyItemsForm(
+            request.POST or None,
+            instrument=setup.instrument,
+            language=language,
+            initial={"items": setup.items.all()},
+        )
+        if request.method == "POST" and form.is_valid():
+            setup.items.set(form.cleaned_data["items"])
+            audit.record(request, action="survey.items", obj=setup, programme=programme)
+            messages.success(request, _("The questions have been saved."))
+            return redirect("survey_setup", programme.pk)
+    elif request.method == "POST":
+        if setup is None:
+            setup = services.get_or_create_setup(programme=programme)
+            audit.record(request, action="survey.setup", obj=setup, programme=programme)
+            return redirect("survey_setup", programme.pk)
+        messages.error(request, _("The questions are fixed: a round has already been opened."))
+        return redirect("survey_setup", programme.pk)
+    items = list(setup.items.order_by("position")) if setup else []
+    return render(
+        request,
+        "surveys/setup.html",
+        {
+            "programme": programme,
+            "setup": setup,
+            "form": form,
+            "items": items,
+            "language": language,
+        },
+        status=422 if form is not None and form.errors else 200,
+    )
+
+
+def programme_setup(programme: Programme) -> SurveySetup | None:
+    return SurveySetup.objects.select_related("instrument").filter(programme=programme).first()
