@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 
-from programmes.models import Participant, Programme
-from surveys.models import Draft, Round
+from programmes.models import Participant, Programme, Workspace
+from surveys.models import Draft, Instrument, Item, Round
 
 SURVEY_SESSION_KEY = "surveys"
 PARTICIPANT_SESSION_KEY = "participant_token_hash"  # written by programmes.views
@@ -76,3 +77,38 @@ def get_survey_session(request: HttpRequest, round_id: int) -> SurveySession:
 def remember(request: HttpRequest, survey: SurveySession) -> None:
     request.session.setdefault(SURVEY_SESSION_KEY, {})[str(survey.round.pk)] = survey.state
     request.session.modified = True
+
+
+def get_instrument_for_facilitator(user, instrument_id: int) -> Instrument:
+    """A shipped instrument, or one of the user's workspaces' own versions, or 404."""
+    if not user.is_authenticated or not user.is_active:
+        raise Http404
+    workspaces = Workspace.objects.filter(memberships__user=user)
+    if not workspaces.exists():
+        raise Http404
+    instrument = (
+        Instrument.objects.filter(Q(workspace__isnull=True) | Q(workspace__in=workspaces))
+        .select_related("workspace")
+        .filter(pk=instrument_id)
+        .first()
+    )
+    if instrument is None:
+        raise Http404
+    return instrument
+
+
+def get_editable_instrument(user, instrument_id: int) -> Instrument:
+    """An instrument the user may change: their workspace's own, and not yet pinned."""
+    instrument = get_instrument_for_facilitator(user, instrument_id)
+    if instrument.workspace_id is None:
+        raise Http404
+    if instrument.is_locked:
+        raise Http404
+    return instrument
+
+
+def get_item(instrument: Instrument, item_id: int) -> Item:
+    try:
+        return Item.objects.get(pk=item_id, instrument=instrument)
+    except Item.DoesNotExist:
+        raise Http404 from None

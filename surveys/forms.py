@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from programmes.tree import UnitTree
-from surveys.models import Item, Round
+from surveys.models import Item, Round, Subdimension
 from surveys.services import DONT_KNOW
 
 SCALE = [
@@ -129,8 +129,6 @@ class SurveyItemsForm(forms.Form):
     def clean_items(self):
         items = self.cleaned_data["items"]
         covered = {item.subdimension for item in items}
-        from surveys.models import Subdimension
-
         missing = [label for value, label in Subdimension.choices if value not in covered]
         if missing:
             raise forms.ValidationError(
@@ -138,3 +136,73 @@ class SurveyItemsForm(forms.Form):
                 % {"areas": ", ".join(str(m) for m in missing)}
             )
         return items
+
+
+class ItemForm(forms.ModelForm):
+    class Meta:
+        model = Item
+        fields = [
+            "key",
+            "subdimension",
+            "text_da",
+            "text_sv",
+            "text_en",
+            "allow_dont_know",
+            "core",
+            "reverse",
+        ]
+        widgets = {
+            "text_da": forms.Textarea(attrs={"rows": 2}),
+            "text_sv": forms.Textarea(attrs={"rows": 2}),
+            "text_en": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "key": _("A short name for exports, e.g. “tv-own-question”."),
+            "reverse": _("Only for negatively worded questions: a high answer counts low."),
+        }
+
+    def __init__(self, *args, instrument, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+
+    def clean_key(self) -> str:
+        key = self.cleaned_data["key"]
+        others = self.instrument.items.filter(key=key).exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(_("Another question already has this key."))
+        return key
+
+
+class WorkspaceChoiceMixin:
+    """A workspace field that is only shown to people in more than one workspace."""
+
+    def add_workspace_field(self, workspaces) -> None:
+        self.fields["workspace"] = forms.ModelChoiceField(
+            label=_("Workspace"),
+            queryset=type(workspaces[0]).objects.filter(pk__in=[w.pk for w in workspaces]),
+            initial=workspaces[0],
+        )
+        if len(workspaces) == 1:
+            self.fields["workspace"].widget = forms.HiddenInput()
+
+
+class NewVersionForm(WorkspaceChoiceMixin, forms.Form):
+    def __init__(self, *args, workspaces, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_workspace_field(workspaces)
+
+
+class InstrumentImportForm(WorkspaceChoiceMixin, forms.Form):
+    file = forms.FileField(label=_("Instrument file (JSON)"))
+
+    def __init__(self, *args, workspaces, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_workspace_field(workspaces)
+
+
+class InstrumentChoiceForm(forms.Form):
+    instrument = forms.ModelChoiceField(label=_("Instrument"), queryset=None)
+
+    def __init__(self, *args, queryset, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].queryset = queryset

@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from programmes.models import Participant, Programme, Unit
@@ -236,3 +236,77 @@ def _store_response(draft: Draft) -> bool:
     except IntegrityError:
         return False  # the same key arrived twice at once; the other request stored it
     return True
+
+
+# --- Instruments -----------------------------------------------------------------------
+
+
+def _next_version(workspace, name: str) -> int:
+    latest = (
+        Instrument.objects.filter(name=name)
+        .filter(models.Q(workspace=workspace) | models.Q(workspace__isnull=True))
+        .aggregate(v=models.Max("version"))["v"]
+    )
+    return (latest or 0) + 1
+
+
+@transaction.atomic
+def new_instrument_version(*, instrument: Instrument, workspace) -> Instrument:
+    """A workspace-owned copy of an instrument, one version up, ready to edit."""
+    copy = Instrument.objects.create(
+        workspace=workspace,
+        name=instrument.name,
+        version=_next_version(workspace, instrument.name),
+        based_on=instrument,
+    )
+    Item.objects.bulk_create(
+        Item(
+            instrument=copy,
+            key=item.key,
+            subdimension=item.subdimension,
+            text_da=item.text_da,
+            text_sv=item.text_sv,
+            text_en=item.text_en,
+            reverse=item.reverse,
+            allow_dont_know=item.allow_dont_know,
+            core=item.core,
+            position=item.position,
+        )
+        for item in instrument.items.all()
+    )
+    return copy
+
+
+@transaction.atomic
+def import_instrument(*, workspace, parsed) -> Instrument:
+    """Create a workspace instrument from a checked import (surveys.instruments)."""
+    instrument = Instrument.objects.create(
+        workspace=workspace, name=parsed.name, version=_next_version(workspace, parsed.name)
+    )
+    Item.objects.bulk_create(
+        Item(
+            instrument=instrument,
+            key=item.key,
+            subdimension=item.subdimension,
+            text_da=item.texts["da"],
+            text_sv=item.texts["sv"],
+            text_en=item.texts["en"],
+            reverse=item.reverse,
+            allow_dont_know=item.allow_dont_know,
+            core=item.core,
+            position=position,
+        )
+        for position, item in enumerate(parsed.items)
+    )
+    return instrument
+
+
+@transaction.atomic
+def choose_instrument(*, setup: SurveySetup, instrument: Instrument) -> SurveySetup:
+    """Switch a not yet pinned programme to another instrument, starting from its core items."""
+    if setup.pinned_at is not None:
+        raise SurveyError("pinned")
+    setup.instrument = instrument
+    setup.save(update_fields=["instrument"])
+    setup.items.set(instrument.items.filter(core=True) or instrument.items.all())
+    return setup

@@ -16,4 +16,26 @@ urlpatterns = [
     path(programme + "rounds/<int:round_id>/open/", views.round_open, name="round_open"),
     path(programme + "rounds/<int:round_id>/close/", views.round_close, name="round_close"),
     path(programme + "survey/", views.survey_setup, name="survey_setup"),
+    path("instruments/", views.instruments, name="instruments"),
+    path("instruments/<int:instrument_id>/", views.instrument_detail, name="instrument_detail"),
+    path(
+        "instruments/<int:instrument_id>/export.json",
+        views.instrument_export,
+        name="instrument_export",
+    ),
+    path(
+        "instruments/<int:instrument_id>/new-version/",
+        views.instrument_new_version,
+        name="instrument_new_version",
+    ),
+    path(
+        "instruments/<int:instrument_id>/items/<int:item_id>/edit/",
+        views.instrument_item_edit,
+        name="instrument_item_edit",
+    ),
+    path(
+        "instruments/<int:instrument_id>/items/<int:item_id>/delete/",
+        views.instrument_item_delete,
+        name="instrument_item_delete",
+    ),
 ]

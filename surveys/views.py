@@ -8,7 +8,8 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -16,19 +17,32 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programmes import audit
-from programmes.access import get_programme_for_facilitator
+from programmes.access import get_programme_for_facilitator, workspaces_for_facilitator
 from programmes.models import Programme
 from surveys import services
-from surveys.access import SurveySession, get_round, get_survey_session, remember
+from surveys.access import (
+    SurveySession,
+    get_editable_instrument,
+    get_instrument_for_facilitator,
+    get_item,
+    get_round,
+    get_survey_session,
+    remember,
+)
 from surveys.forms import (
     ITEM_PREFIX,
+    InstrumentChoiceForm,
+    InstrumentImportForm,
+    ItemForm,
     LanguageForm,
+    NewVersionForm,
     RoundForm,
     SurveyItemsForm,
     SurveyPageForm,
     UnitChoiceForm,
 )
-from surveys.models import Item, SurveySetup
+from surveys.instruments import MAX_BYTES, export_instrument, parse_instrument
+from surveys.models import Instrument, Item, SurveySetup
 from surveys.qr import qr_svg
 from surveys.results import response_rates
 
@@ -432,30 +446,54 @@ def round_close(request: HttpRequest, pk: int, round_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def survey_setup(request: HttpRequest, pk: int) -> HttpResponse:
-    """Which questions the programme asks; fixed once its first round has opened."""
+    """Which instrument and questions the programme asks; fixed once a round has opened."""
     programme = get_programme_for_facilitator(request.user, pk)
     setup = programme_setup(programme)
-    language = programme.language
-    form = None
-    if setup is not None and setup.pinned_at is None:
-        form = SurveyItemsForm(
-            request.POST or None,
-            instrument=setup.instrument,
-            language=language,
-            initial={"items": setup.items.all()},
-        )
-        if request.method == "POST" and form.is_valid():
-            setup.items.set(form.cleaned_data["items"])
-            audit.record(request, action="survey.items", obj=setup, programme=programme)
-            messages.success(request, _("The questions have been saved."))
-            return redirect("survey_setup", programme.pk)
-    elif request.method == "POST":
-        if setup is None:
-            setup = services.get_or_create_setup(programme=programme)
-            audit.record(request, action="survey.setup", obj=setup, programme=programme)
-            return redirect("survey_setup", programme.pk)
+    if request.method == "POST":
+        return _change_setup(request, programme, setup)
+    return _setup_page(request, programme, setup)
+
+
+def _change_setup(request: HttpRequest, programme: Programme, setup) -> HttpResponse:
+    if setup is None:
+        setup = services.get_or_create_setup(programme=programme)
+        audit.record(request, action="survey.setup", obj=setup, programme=programme)
+        return redirect("survey_setup", programme.pk)
+    if setup.pinned_at is not None:
         messages.error(request, _("The questions are fixed: a round has already been opened."))
         return redirect("survey_setup", programme.pk)
+    if request.POST.get("action") == "instrument":
+        form = InstrumentChoiceForm(request.POST, queryset=_instrument_choices(programme))
+        if not form.is_valid():
+            return _setup_page(request, programme, setup, instrument_form=form, status=422)
+        services.choose_instrument(setup=setup, instrument=form.cleaned_data["instrument"])
+        audit.record(request, action="survey.instrument", obj=setup, programme=programme)
+        messages.success(request, _("The instrument has been changed."))
+        return redirect("survey_setup", programme.pk)
+    form = SurveyItemsForm(request.POST, instrument=setup.instrument, language=programme.language)
+    if not form.is_valid():
+        return _setup_page(request, programme, setup, items_form=form, status=422)
+    setup.items.set(form.cleaned_data["items"])
+    audit.record(request, action="survey.items", obj=setup, programme=programme)
+    messages.success(request, _("The questions have been saved."))
+    return redirect("survey_setup", programme.pk)
+
+
+def _instrument_choices(programme: Programme):
+    return Instrument.objects.available_to(programme.workspace)
+
+
+def _setup_page(request, programme, setup, *, items_form=None, instrument_form=None, status=200):
+    editable = setup is not None and setup.pinned_at is None
+    if editable:
+        items_form = items_form or SurveyItemsForm(
+            instrument=setup.instrument,
+            language=programme.language,
+            initial={"items": setup.items.all()},
+        )
+        instrument_form = instrument_form or InstrumentChoiceForm(
+            queryset=_instrument_choices(programme), initial={"instrument": setup.instrument}
+        )
     items = list(setup.items.order_by("position")) if setup else []
     return render(
         request,
@@ -463,13 +501,159 @@ def survey_setup(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "programme": programme,
             "setup": setup,
-            "form": form,
-            "items": items,
-            "language": language,
+            "form": items_form,
+            "instrument_form": instrument_form,
+            "items": [item.text(programme.language) for item in items],
         },
-        status=422 if form is not None and form.errors else 200,
+        status=status,
     )
 
 
 def programme_setup(programme: Programme) -> SurveySetup | None:
     return SurveySetup.objects.select_related("instrument").filter(programme=programme).first()
+
+
+# --- Instruments -----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def instruments(request: HttpRequest) -> HttpResponse:
+    """The instruments a facilitator can use, and an import of a new one."""
+    workspaces = workspaces_for_facilitator(request.user)
+    if not workspaces:
+        raise Http404
+    form = InstrumentImportForm(request.POST or None, request.FILES or None, workspaces=workspaces)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        parsed = parse_instrument(form.cleaned_data["file"].read(MAX_BYTES + 1))
+        if not parsed.errors:
+            workspace = form.cleaned_data["workspace"]
+            instrument = services.import_instrument(workspace=workspace, parsed=parsed)
+            audit.record(
+                request,
+                action="instrument.import",
+                obj=instrument,
+                workspace=workspace,
+                summary=str(instrument),
+            )
+            messages.success(request, _("“%(name)s” has been imported.") % {"name": instrument})
+            return redirect("instrument_detail", instrument.pk)
+        errors = parsed.errors
+    listing = Instrument.objects.filter(
+        Q(workspace__isnull=True) | Q(workspace__in=workspaces)
+    ).annotate(item_count=Count("items"))
+    return render(
+        request,
+        "surveys/instruments.html",
+        {"instruments": listing, "form": form, "errors": errors},
+        status=422 if (form.errors or errors) else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def instrument_detail(request: HttpRequest, instrument_id: int) -> HttpResponse:
+    """An instrument's questions; a workspace's own unpinned version can be edited here."""
+    instrument = get_instrument_for_facilitator(request.user, instrument_id)
+    editable = instrument.workspace_id is not None and not instrument.is_locked
+    form = ItemForm(request.POST or None, instrument=instrument) if editable else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            item = form.save(commit=False)
+            item.instrument = instrument
+            item.position = instrument.items.count()
+            item.save()
+            audit.record(
+                request,
+                action="instrument.item_add",
+                obj=item,
+                workspace=instrument.workspace,
+                summary=item.key,
+            )
+            messages.success(request, _("The question has been added."))
+            return redirect("instrument_detail", instrument.pk)
+    return render(
+        request,
+        "surveys/instrument_detail.html",
+        {
+            "instrument": instrument,
+            "items": instrument.items.all(),
+            "editable": editable,
+            "form": form,
+            "version_form": NewVersionForm(workspaces=workspaces_for_facilitator(request.user)),
+        },
+        status=422 if form is not None and form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def instrument_item_edit(request: HttpRequest, instrument_id: int, item_id: int) -> HttpResponse:
+    instrument = get_editable_instrument(request.user, instrument_id)
+    item = get_item(instrument, item_id)
+    form = ItemForm(request.POST or None, instance=item, instrument=instrument)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit.record(
+            request,
+            action="instrument.item_edit",
+            obj=item,
+            workspace=instrument.workspace,
+            summary=item.key,
+        )
+        messages.success(request, _("The question has been saved."))
+        return redirect("instrument_detail", instrument.pk)
+    return render(
+        request,
+        "surveys/item_edit.html",
+        {"instrument": instrument, "item": item, "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+@require_POST
+def instrument_item_delete(request: HttpRequest, instrument_id: int, item_id: int) -> HttpResponse:
+    instrument = get_editable_instrument(request.user, instrument_id)
+    item = get_item(instrument, item_id)
+    if SurveySetup.objects.filter(items=item).exists():
+        messages.error(request, _("A programme has chosen this question. Remove it there first."))
+        return redirect("instrument_detail", instrument.pk)
+    audit.record(
+        request,
+        action="instrument.item_delete",
+        obj=item,
+        workspace=instrument.workspace,
+        summary=item.key,
+    )
+    item.delete()
+    messages.success(request, _("The question has been removed."))
+    return redirect("instrument_detail", instrument.pk)
+
+
+@require_POST
+def instrument_new_version(request: HttpRequest, instrument_id: int) -> HttpResponse:
+    """Copy an instrument into a new version of the user's workspace, to change it there."""
+    instrument = get_instrument_for_facilitator(request.user, instrument_id)
+    form = NewVersionForm(request.POST, workspaces=workspaces_for_facilitator(request.user))
+    if not form.is_valid():
+        messages.error(request, _("Choose a workspace."))
+        return redirect("instrument_detail", instrument.pk)
+    workspace = form.cleaned_data["workspace"]
+    copy = services.new_instrument_version(instrument=instrument, workspace=workspace)
+    audit.record(
+        request, action="instrument.new_version", obj=copy, workspace=workspace, summary=str(copy)
+    )
+    messages.success(
+        request, _("Version %(version)s is ready to change.") % {"version": copy.version}
+    )
+    return redirect("instrument_detail", copy.pk)
+
+
+@require_GET
+def instrument_export(request: HttpRequest, instrument_id: int) -> HttpResponse:
+    instrument = get_instrument_for_facilitator(request.user, instrument_id)
+    document = export_instrument(instrument.name, instrument.version, instrument.items.all())
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    filename = f"instrument-{instrument.pk}-v{instrument.version}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -42,6 +42,13 @@ PUBLIC_OR_FOREIGN = {
     "survey_page",
     "survey_review",
     "survey_thanks",
+    # Workspace-level pages, checked in test_instrument_routes_deny_everyone_outside.
+    "instruments",
+    "instrument_detail",
+    "instrument_export",
+    "instrument_new_version",
+    "instrument_item_edit",
+    "instrument_item_delete",
 }
 
 # name -> (methods, readable by managers)
@@ -196,3 +203,33 @@ def test_write_routes_refuse_get_with_405(client, cast):
         if "GET" not in methods:
             response = client.get(reverse(name, kwargs=kwargs_for(name, cast)))
             assert response.status_code == 405, name
+
+
+INSTRUMENT_ROUTES = {
+    "instrument_detail": ["GET", "POST"],
+    "instrument_export": ["GET"],
+    "instrument_new_version": ["POST"],
+    "instrument_item_edit": ["GET", "POST"],
+    "instrument_item_delete": ["POST"],
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(INSTRUMENT_ROUTES))
+def test_instrument_routes_deny_everyone_outside(name, client, cast):
+    """A workspace's own instrument versions are invisible to other workspaces and managers."""
+    from surveys.services import new_instrument_version, standard_instrument
+
+    own = new_instrument_version(
+        instrument=standard_instrument(), workspace=cast.programme.workspace
+    )
+    kwargs = {"instrument_id": own.pk, "item_id": own.items.first().pk}
+    url = reverse(name, kwargs={k: v for k, v in kwargs.items() if k in route_params(name)})
+    for method in INSTRUMENT_ROUTES[name]:
+        client.logout()
+        assert getattr(client, method.lower())(url).status_code == 302
+        for role in ("outsider", "manager", "limited_manager", "nobody"):
+            client.force_login(getattr(cast, role))
+            response = getattr(client, method.lower())(url)
+            assert response.status_code == 404, (name, method, role)
+    assert own.items.count() == standard_instrument().items.count()
