@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from programmes.models import Participant, Programme, Unit, Workspace
 from surveys import scoring
 
-# 32 characters without look-alikes (no 0/O, 1/I/L): 6 characters carry 30 bits.
+# 31 characters without look-alikes (no 0/O, 1/I/L): 6 characters carry 29.7 bits.
 ROOM_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 ROOM_CODE_LENGTH = 6
 

@@ -230,6 +230,8 @@ def survey_page(request: HttpRequest, round_id: int, page: int) -> HttpResponse:
         if form.is_valid():
             survey.draft.language = language
             services.save_answers(draft=survey.draft, answers=form.answers())
+            if request.POST.get("nav") == "autosave":  # survey.js saves each tap
+                return HttpResponse(status=204)
             if request.POST.get("nav") == "back":
                 target = ("survey_page", page - 1) if page > 1 else ("survey_unit",)
                 return redirect(target[0], survey.round.pk, *target[1:])
