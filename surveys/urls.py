@@ -16,6 +16,7 @@ urlpatterns = [
     path(programme + "rounds/<int:round_id>/open/", views.round_open, name="round_open"),
     path(programme + "rounds/<int:round_id>/close/", views.round_close, name="round_close"),
     path(programme + "survey/", views.survey_setup, name="survey_setup"),
+    path(programme + "survey/preview/", views.survey_preview, name="survey_preview"),
     path("instruments/", views.instruments, name="instruments"),
     path("instruments/<int:instrument_id>/", views.instrument_detail, name="instrument_detail"),
     path(

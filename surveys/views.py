@@ -403,11 +403,17 @@ def rounds(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def round_detail(request: HttpRequest, pk: int, round_id: int) -> HttpResponse:
-    """State, room code, QR code and response rate of one round."""
+    """State, room code, QR code and response rate of one round; its title and times."""
     programme = get_programme_for_facilitator(request.user, pk)
     round = get_round(programme, round_id)
+    form = RoundForm(request.POST or None, instance=round, seminars=list(programme.seminars.all()))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit.record(request, action="round.edit", obj=round, programme=programme)
+        messages.success(request, _("The survey round has been saved."))
+        return redirect("round_detail", programme.pk, round.pk)
     code = services.room_code(round) if round.is_open else ""
     join_url = request.build_absolute_uri(reverse("join_code", args=[code])) if code else ""
     return render(
@@ -416,13 +422,35 @@ def round_detail(request: HttpRequest, pk: int, round_id: int) -> HttpResponse:
         {
             "programme": programme,
             "round": round,
+            "form": form,
             "code": code,
             "join_url": join_url,
             "qr": qr_svg(join_url) if join_url else "",
             "rates": response_rates(round),
             "short_join_url": request.build_absolute_uri(reverse("join")),
         },
+        status=422 if form.errors else 200,
     )
+
+
+@require_GET
+def survey_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every question as a phone shows it, in the chosen language; nothing is stored."""
+    programme = get_programme_for_facilitator(request.user, pk)
+    language = request.GET.get("language", programme.language)
+    if language not in {"da", "sv", "en"}:
+        language = programme.language
+    items = services.survey_items(programme)
+    with translation.override(language):
+        forms = [
+            SurveyPageForm(items=page_items, language=language, auto_id=f"p{n}_%s")
+            for n, page_items in enumerate(pages(items), start=1)
+        ]
+        return render(
+            request,
+            "surveys/preview.html",
+            {"programme": programme, "forms": forms, "language": language},
+        )
 
 
 def _round_action(request: HttpRequest, pk: int, round_id: int, action) -> HttpResponse:
