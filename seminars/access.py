@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils import timezone
 
-from programmes.models import Programme
+from programmes.models import Programme, hash_token
 from seminars.models import Activity, Seminar
 
 
@@ -21,3 +22,16 @@ def get_activity(seminar: Seminar, activity_id: int) -> Activity:
         return Activity.objects.get(pk=activity_id, seminar=seminar)
     except Activity.DoesNotExist:
         raise Http404 from None
+
+
+def get_seminar_for_display(token: str) -> Seminar:
+    """The seminar whose display link this is, while the link is valid; else 404."""
+    seminar = (
+        Seminar.objects.select_related("programme")
+        .filter(display_token_hash=hash_token(token[:100]), display_valid_until__gt=timezone.now())
+        .exclude(display_token_hash="")
+        .first()
+    )
+    if seminar is None or seminar.programme.is_archived:
+        raise Http404
+    return seminar

@@ -21,6 +21,9 @@ class Seminar(models.Model):
     goals = models.TextField(_("goals"), max_length=4000, blank=True)
     # The room's join code: phones that type it reach whatever is open in this seminar.
     room_code = models.CharField(max_length=6, blank=True)
+    # A read-only display link for the projector, valid while the seminar runs.
+    display_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    display_valid_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["programme", "number"]

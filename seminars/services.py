@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
-from programmes.models import Programme
+from programmes.models import Programme, new_token
 from seminars.blueprints import BLUEPRINTS
 from seminars.models import Activity, Seminar
 
@@ -47,3 +47,21 @@ def create_seminars_from_template(*, programme: Programme) -> list[Seminar]:
             seminar.save(update_fields=["ends_at"])
             seminars.append(seminar)
     return seminars
+
+
+DISPLAY_HOURS_WITHOUT_DATE = 12
+
+
+def issue_display_token(*, seminar: Seminar) -> str:
+    """A new read-only display link for the projector, valid to the end of the seminar day."""
+    token, token_hash = new_token()
+    now = timezone.now()
+    if seminar.date is not None and seminar.date >= timezone.localdate():
+        end_of_day = datetime.datetime.combine(seminar.date, datetime.time(23, 59))
+        valid_until = timezone.make_aware(end_of_day)
+    else:
+        valid_until = now + datetime.timedelta(hours=DISPLAY_HOURS_WITHOUT_DATE)
+    seminar.display_token_hash = token_hash
+    seminar.display_valid_until = valid_until
+    seminar.save(update_fields=["display_token_hash", "display_valid_until"])
+    return token

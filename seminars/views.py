@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,11 +17,16 @@ from django.views.decorators.vary import vary_on_headers
 from programmes import audit, ratelimit
 from programmes.access import get_programme_access, get_programme_for_facilitator
 from programmes.htmx import render_page
-from seminars.access import get_activity, get_seminar
+from seminars import services
+from seminars.access import get_activity, get_seminar, get_seminar_for_display
 from seminars.forms import ActivityForm, JoinForm, SeminarForm
+from seminars.models import Seminar
 from surveys import services as survey_services
 from surveys.access import admit, session_participant
-from surveys.models import normalise_room_code
+from surveys.live import live_state
+from surveys.models import MEASURE_LABELS, normalise_room_code
+from surveys.qr import qr_svg
+from surveys.results import response_rates
 
 
 @require_http_methods(["GET", "POST"])
@@ -197,3 +203,78 @@ def participant_home(request: HttpRequest) -> HttpResponse:
         {"programme": programme, "open_rounds": open_rounds},
         language=language,
     )
+
+
+# --- The projector --------------------------------------------------------------------
+
+
+@require_POST
+def display_open(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Issue the seminar's display link (voiding an older one) and open it."""
+    programme = get_programme_for_facilitator(request.user, pk)
+    seminar = get_seminar(programme, number)
+    token = services.issue_display_token(seminar=seminar)
+    audit.record(request, action="seminar.display_link", obj=seminar, programme=programme)
+    return redirect("display", token)
+
+
+def _room_now(seminar: Seminar):
+    """The seminar's open round (else its last closed one) and the projector's state."""
+    round = (
+        seminar.rounds.select_related("programme").filter(state="open").first()
+        or seminar.rounds.select_related("programme").filter(state="closed").order_by("-pk").first()
+    )
+    state = live_state(round) if round is not None else None
+    version = f"{round.pk}-{state.version}" if round is not None else "none"
+    return round, state, version
+
+
+def _display_context(request: HttpRequest, seminar: Seminar, token: str) -> dict:
+    round, state, version = _room_now(seminar)
+    context = {
+        "seminar": seminar,
+        "programme": seminar.programme,
+        "round": round,
+        "state": state,
+        "token": token,
+        "version": version,
+    }
+    if round is not None:
+        code = seminar.room_code if round.is_open else ""
+        join_url = request.build_absolute_uri(reverse("join_code", args=[code])) if code else ""
+        context.update(
+            code=code,
+            short_join_url=request.build_absolute_uri(reverse("join")),
+            qr=qr_svg(join_url) if join_url else "",
+            invited=response_rates(round)[0].invited,
+            labels=MEASURE_LABELS,
+            k=seminar.programme.min_group_size,
+        )
+    return context
+
+
+def _display_response(request: HttpRequest, seminar: Seminar, template: str, context: dict):
+    with translation.override(seminar.programme.language):
+        response = render(request, template, context)
+    response["Referrer-Policy"] = "no-referrer"  # the display token is in the URL
+    return response
+
+
+@login_not_required
+@require_GET
+def display(request: HttpRequest, token: str) -> HttpResponse:
+    """Full-screen room view: how to join, how many have answered, the room's result."""
+    seminar = get_seminar_for_display(token)
+    context = _display_context(request, seminar, token)
+    return _display_response(request, seminar, "seminars/display.html", context)
+
+
+@login_not_required
+@require_GET
+def display_live(request: HttpRequest, token: str) -> HttpResponse:
+    """The poll: 204 when nothing on the screen would change, else the live part."""
+    seminar = get_seminar_for_display(token)
+    if request.GET.get("v") == _room_now(seminar)[2]:
+        return HttpResponse(status=204)
+    context = _display_context(request, seminar, token)
+    return _display_response(request, seminar, "seminars/display.html#live", context)

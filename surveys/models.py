@@ -165,6 +165,9 @@ class Round(models.Model):
     closes_at = models.DateTimeField(_("planned closing"), null=True, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     room_code = models.CharField(max_length=ROOM_CODE_LENGTH, blank=True, db_index=True)
+    # The projector's last shown room result: renewed only after k more responses.
+    live_n = models.PositiveIntegerField(default=0)
+    live_figures = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = RoundQuerySet.as_manager()

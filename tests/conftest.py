@@ -116,3 +116,25 @@ def cast(db) -> Cast:
 def facilitator_client(client, cast):
     client.force_login(cast.facilitator)
     return client
+
+
+@pytest.fixture
+def open_round(cast):
+    """The cast's programme with its standard questions and an open baseline round."""
+    from surveys import services
+    from surveys.models import Round
+
+    services.get_or_create_setup(programme=cast.programme)
+    round = Round.objects.create(
+        programme=cast.programme,
+        seminar=cast.programme.seminars.get(number=1),
+        title="Baseline",
+    )
+    return services.open_round(round=round)
+
+
+@pytest.fixture
+def items(open_round):
+    from surveys import services
+
+    return services.survey_items(open_round.programme)

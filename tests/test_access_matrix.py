@@ -42,6 +42,9 @@ PUBLIC_OR_FOREIGN = {
     "survey_page",
     "survey_review",
     "survey_thanks",
+    # The projector's display link is its own read-only capability (test_projector.py).
+    "display",
+    "display_live",
     # Workspace-level pages, checked in test_instrument_routes_deny_everyone_outside.
     "instruments",
     "instrument_detail",
@@ -77,6 +80,7 @@ PROGRAMME_ROUTES = {
     "rounds": (["GET", "POST"], False),
     "round_detail": (["GET", "POST"], False),
     "survey_preview": (["GET"], False),
+    "display_open": (["POST"], False),
     "round_open": (["POST"], False),
     "round_close": (["POST"], False),
     "survey_setup": (["GET", "POST"], False),

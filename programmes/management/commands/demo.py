@@ -170,6 +170,7 @@ class Command(BaseCommand):
             programme=programme, user=team_user, unit=units["Hjemmeplejen"]
         )
         join_path = build_survey_rounds(programme, units, participants, rng)
+        projector_path = open_projector(programme)
         # Personal links for three people who have not yet answered the open round.
         waiting = [p for p in participants if not p.participations.filter(round__state="open")]
         links = services.issue_links(participants=waiting[:3])
@@ -188,7 +189,7 @@ class Command(BaseCommand):
             },
             "programme_url": reverse("programme_detail", args=[programme.pk]),
             "dashboard_url": None,
-            "projector_url": None,
+            "projector_url": projector_path,
             "join_url": join_path,
             "seminar_urls": seminar_urls,
             "survey_urls": [link.path for link in links],
@@ -212,6 +213,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"  Programme:   {data['programme_url']}")
         self.stdout.write(f"  Join the open survey round on a phone: {join_path}")
+        self.stdout.write(f"  Projector view of the room: {projector_path}")
         self.stdout.write("  Personal participant links (issued just now):")
         for url in data["survey_urls"]:
             self.stdout.write(f"    {url}")
@@ -261,3 +263,11 @@ def build_survey_rounds(programme, units, participants, rng) -> str:
     surveys.close_round(round=baseline)
     repeat = programme.rounds.select_related("seminar").get(pk=repeat.pk)
     return reverse("join_code", args=[surveys.room_code(repeat)])
+
+
+def open_projector(programme) -> str:
+    """A display link for the seminar whose survey round is open now."""
+    from seminars.services import issue_display_token
+
+    seminar = programme.seminars.filter(rounds__state="open").first()
+    return reverse("display", args=[issue_display_token(seminar=seminar)])

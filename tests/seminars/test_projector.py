@@ -1,0 +1,121 @@
+"""The projector: a display link, a live count, and the room's result in steps of k."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from programmes.models import AuditEntry
+from seminars.services import issue_display_token
+from surveys import services
+from surveys.live import live_state
+from surveys.models import Round
+
+
+def answer(round, unit, value: int, count: int = 1) -> None:
+    items = services.survey_items(round.programme)
+    for _ in range(count):
+        draft = services.new_draft(round=round, language="en", unit=unit)
+        services.save_answers(draft=draft, answers={i.pk: value for i in items})
+        services.submit(draft_id=draft.pk, key=draft.idempotency_key, participant=None)
+
+
+@pytest.fixture
+def display(cast, open_round):
+    seminar = open_round.seminar
+    token = issue_display_token(seminar=seminar)
+    return token
+
+
+@pytest.mark.django_db
+def test_figures_appear_at_k_and_then_change_only_in_steps_of_k(cast, open_round):
+    k = cast.programme.min_group_size
+    unit = cast.units["South"]
+    answer(open_round, unit, 5, count=k - 1)
+    state = live_state(Round.objects.get(pk=open_round.pk))
+    assert state.answered == k - 1
+    assert state.figures == ()
+    answer(open_round, unit, 5)
+    state = live_state(Round.objects.get(pk=open_round.pk))
+    assert state.shown_n == k
+    shown = {f.measure: f.mean for f in state.figures}
+    assert shown["index"] == 100.0
+    answer(open_round, unit, 1)  # one more, very different answer
+    state = live_state(Round.objects.get(pk=open_round.pk))
+    assert state.answered == k + 1
+    assert state.shown_n == k
+    assert {f.measure: f.mean for f in state.figures} == shown
+    answer(open_round, unit, 1, count=k - 1)
+    state = live_state(Round.objects.get(pk=open_round.pk))
+    assert state.shown_n == 2 * k
+    assert {f.measure: f.mean for f in state.figures}["index"] == 50.0
+
+
+@pytest.mark.django_db
+def test_closing_shows_the_final_figures(cast, open_round):
+    k = cast.programme.min_group_size
+    answer(open_round, cast.units["South"], 5, count=k + 2)
+    live_state(Round.objects.get(pk=open_round.pk))
+    services.close_round(round=open_round)
+    state = live_state(Round.objects.get(pk=open_round.pk))
+    assert state.shown_n == k + 2
+
+
+@pytest.mark.django_db
+def test_display_page_and_poll(client, cast, open_round, display):
+    page = client.get(reverse("display", args=[display]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert services.room_code(open_round) in html
+    assert page["Referrer-Policy"] == "no-referrer"
+    version = html.split("?v=")[1].split('"')[0]
+    live = reverse("display_live", args=[display])
+    assert client.get(live, {"v": version}).status_code == 204
+    answer(open_round, cast.units["South"], 4)
+    changed = client.get(live, {"v": version})
+    assert changed.status_code == 200
+    assert "<html" not in changed.content.decode()
+    assert "1 of" in changed.content.decode()
+
+
+@pytest.mark.django_db
+def test_poll_query_count_is_small_and_constant(
+    client, cast, open_round, display, django_assert_max_num_queries
+):
+    answer(open_round, cast.units["South"], 4, count=6)
+    live = reverse("display_live", args=[display])
+    version = client.get(live).content.decode().split("?v=")[1].split('"')[0]
+    with django_assert_max_num_queries(8):
+        assert client.get(live, {"v": version}).status_code == 204
+
+
+@pytest.mark.django_db
+def test_display_links_are_read_only_and_expire(client, cast, open_round, display):
+    seminar = open_round.seminar
+    assert client.get(reverse("display", args=["not-a-token"])).status_code == 404
+    seminar.refresh_from_db()
+    seminar.display_valid_until = timezone.now() - datetime.timedelta(seconds=1)
+    seminar.save()
+    assert client.get(reverse("display", args=[display])).status_code == 404
+    assert client.get(reverse("display_live", args=[display])).status_code == 404
+    assert client.post(reverse("display", args=[display])).status_code == 405
+
+
+@pytest.mark.django_db
+def test_reissuing_voids_the_old_display_link(client, cast, open_round, display):
+    client.force_login(cast.facilitator)
+    response = client.post(reverse("display_open", args=[cast.programme.pk, 1]))
+    assert response.status_code == 302
+    assert client.get(response.url).status_code == 200
+    assert client.get(reverse("display", args=[display])).status_code == 404
+    assert AuditEntry.objects.filter(action="seminar.display_link").count() == 1
+
+
+@pytest.mark.django_db
+def test_projector_shows_no_figure_for_a_small_room(client, cast, open_round, display):
+    answer(open_round, cast.units["South"], 5, count=cast.programme.min_group_size - 1)
+    html = client.get(reverse("display", args=[display])).content.decode()
+    assert "<meter" not in html
