@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest
 
 from programmes.models import Participant, Programme, Workspace
-from surveys.models import Draft, Instrument, Item, Round
+from surveys.models import Draft, Event, Instrument, Item, Round
 
 SURVEY_SESSION_KEY = "surveys"
 PARTICIPANT_SESSION_KEY = "participant_token_hash"  # written by programmes.views
@@ -111,4 +111,11 @@ def get_item(instrument: Instrument, item_id: int) -> Item:
     try:
         return Item.objects.get(pk=item_id, instrument=instrument)
     except Item.DoesNotExist:
+        raise Http404 from None
+
+
+def get_event(programme: Programme, event_id: int) -> Event:
+    try:
+        return Event.objects.get(pk=event_id, programme=programme)
+    except Event.DoesNotExist:
         raise Http404 from None

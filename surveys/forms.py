@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from programmes.tree import UnitTree
-from surveys.models import Item, Round, Subdimension
+from surveys.models import Event, Item, Round, Subdimension
 from surveys.services import DONT_KNOW
 
 SCALE = [
@@ -206,3 +206,27 @@ class InstrumentChoiceForm(forms.Form):
     def __init__(self, *args, queryset, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["instrument"].queryset = queryset
+
+
+class EventForm(forms.ModelForm):
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int, required=False, empty_value=None)
+
+    class Meta:
+        model = Event
+        fields = ["date", "text", "unit"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {"text": _("For example “New manager in Afsnit B” or “Reorganisation”.")}
+
+    def __init__(self, *args, programme, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.programme = programme
+        whole = ("", _("The whole programme"))
+        self.fields["unit"].choices = [whole, *programme.unit_tree().choices()]
+        if self.instance.pk:
+            self.initial["unit"] = self.instance.unit_id
+
+    def clean_unit(self):
+        unit_id = self.cleaned_data["unit"]
+        if unit_id is None:
+            return None
+        return self.programme.units.get(pk=unit_id)

@@ -274,3 +274,29 @@ class Draft(models.Model):
 
     def __str__(self) -> str:
         return str(self.pk)
+
+
+class Event(models.Model):
+    """A facilitator's note on the programme's timeline, e.g. "new manager in Afsnit B".
+
+    Shown beside the trend, so nobody credits every change to the programme.
+    """
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="events")
+    date = models.DateField(_("date"))
+    text = models.CharField(_("what happened"), max_length=200)
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unit"),
+    )
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("event")
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.text}"

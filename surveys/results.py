@@ -105,12 +105,19 @@ class ResponseRate:
 
 
 def response_rates(round: Round, *, tree: UnitTree | None = None) -> list[ResponseRate]:
-    """Invited and answered per unit subtree, the programme first, in tree order.
+    """Invited and answered per unit subtree for one round, the programme first."""
+    return response_rates_for(round.programme, [round], tree=tree)[round.pk]
+
+
+def response_rates_for(
+    programme: Programme, rounds: Iterable[Round], *, tree: UnitTree | None = None
+) -> dict[int, list[ResponseRate]]:
+    """Invited and answered per unit subtree and round, in three queries for any number.
 
     Invited is the unit's entered headcount where there is one, else its listed
     participants; both are summed over the subtree.
     """
-    programme = round.programme
+    rounds = list(rounds)
     tree = tree or programme.unit_tree()
     headcounts = dict(
         programme.units.filter(headcount__isnull=False).values_list("pk", "headcount")
@@ -122,27 +129,34 @@ def response_rates(round: Round, *, tree: UnitTree | None = None) -> list[Respon
         .annotate(n=Count("pk"))
         .values_list("unit_id", "n")
     )
-    answered = dict(
-        Response.objects.filter(round=round)
+    answered: dict[int, dict[int, int]] = {r.pk: {} for r in rounds}
+    rows = (
+        Response.objects.filter(round__in=rounds)
         .order_by()
-        .values("unit_id")
+        .values("round_id", "unit_id")
         .annotate(n=Count("pk"))
-        .values_list("unit_id", "n")
     )
+    for row in rows:
+        answered[row["round_id"]][row["unit_id"]] = row["n"]
     own_invited = {node.id: headcounts.get(node.id, listed.get(node.id, 0)) for node in tree.walk()}
-    rows = []
-    total_invited = sum(own_invited.values())
-    total_answered = sum(answered.values())
-    rows.append(ResponseRate(None, programme.organisation, -1, total_invited, total_answered))
-    for node in tree.walk():
-        subtree = tree.subtree_ids(node.id)
-        rows.append(
+    subtrees = {node.id: tree.subtree_ids(node.id) for node in tree.walk()}
+    result = {}
+    for r in rounds:
+        counts = answered[r.pk]
+        rates = [
             ResponseRate(
-                node.id,
-                node.name,
-                node.depth,
-                sum(own_invited[i] for i in subtree),
-                sum(answered.get(i, 0) for i in subtree),
+                None, programme.organisation, -1, sum(own_invited.values()), sum(counts.values())
             )
-        )
-    return rows
+        ]
+        for node in tree.walk():
+            rates.append(
+                ResponseRate(
+                    node.id,
+                    node.name,
+                    node.depth,
+                    sum(own_invited[i] for i in subtrees[node.id]),
+                    sum(counts.get(i, 0) for i in subtrees[node.id]),
+                )
+            )
+        result[r.pk] = rates
+    return result

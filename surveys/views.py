@@ -15,14 +15,22 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from programmes import audit
-from programmes.access import get_programme_for_facilitator, workspaces_for_facilitator
+from programmes.access import (
+    get_programme_access,
+    get_programme_for_facilitator,
+    workspaces_for_facilitator,
+)
+from programmes.htmx import render_page
 from programmes.models import Programme
-from surveys import services
+from surveys import dashboard as dashboard_data
+from surveys import exports, services
 from surveys.access import (
     SurveySession,
     get_editable_instrument,
+    get_event,
     get_instrument_for_facilitator,
     get_item,
     get_round,
@@ -31,6 +39,7 @@ from surveys.access import (
 )
 from surveys.forms import (
     ITEM_PREFIX,
+    EventForm,
     InstrumentChoiceForm,
     InstrumentImportForm,
     ItemForm,
@@ -687,3 +696,99 @@ def instrument_export(request: HttpRequest, instrument_id: int) -> HttpResponse:
     filename = f"instrument-{instrument.pk}-v{instrument.version}.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# --- Results ---------------------------------------------------------------------------
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def results(request: HttpRequest, pk: int) -> HttpResponse:
+    """Before-and-after results of closed rounds, for facilitators and managers."""
+    access = get_programme_access(request.user, pk)
+    language = translation.get_language()
+    dashboard = dashboard_data.build(access, request.GET, language=language)
+    return render_page(
+        request,
+        "surveys/results.html",
+        {
+            "programme": access.programme,
+            "access": access,
+            "d": dashboard,
+            "event_form": EventForm(programme=access.programme) if access.is_facilitator else None,
+            "query": request.GET.urlencode(),
+        },
+        partial="results",
+    )
+
+
+@require_GET
+def results_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The shown aggregates as CSV or XLSX; suppressed groups stay suppressed."""
+    access = get_programme_access(request.user, pk)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    table = exports.rows(access)
+    audit.record(
+        request, action=f"results.export_{fmt}", programme=access.programme, role=access.role
+    )
+    filename = f"results-{access.programme.pk}.{fmt}"
+    if fmt == "csv":
+        response = HttpResponse(
+            exports.as_csv(table, language=translation.get_language()),
+            content_type="text/csv; charset=utf-8",
+        )
+    else:
+        response = HttpResponse(
+            exports.as_xlsx(table, title=str(_("Results"))),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_POST
+def event_add(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_programme_for_facilitator(request.user, pk)
+    form = EventForm(request.POST, programme=programme)
+    if form.is_valid():
+        event = form.save(commit=False)
+        event.programme = programme
+        event.save()
+        audit.record(request, action="event.create", obj=event, programme=programme)
+        messages.success(request, _("The event has been added to the timeline."))
+    else:
+        messages.error(
+            request,
+            _("The event was not added: %(errors)s")
+            % {"errors": " ".join(str(e) for errors in form.errors.values() for e in errors)},
+        )
+    return redirect(reverse("results", args=[programme.pk]) + "#trend")
+
+
+@require_http_methods(["GET", "POST"])
+def event_edit(request: HttpRequest, pk: int, event_id: int) -> HttpResponse:
+    programme = get_programme_for_facilitator(request.user, pk)
+    event = get_event(programme, event_id)
+    form = EventForm(request.POST or None, instance=event, programme=programme)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit.record(request, action="event.edit", obj=event, programme=programme)
+        messages.success(request, _("The event has been saved."))
+        return redirect(reverse("results", args=[programme.pk]) + "#trend")
+    return render(
+        request,
+        "surveys/event_edit.html",
+        {"programme": programme, "event": event, "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+@require_POST
+def event_delete(request: HttpRequest, pk: int, event_id: int) -> HttpResponse:
+    programme = get_programme_for_facilitator(request.user, pk)
+    event = get_event(programme, event_id)
+    audit.record(request, action="event.delete", obj=event, programme=programme, summary=event.text)
+    event.delete()
+    messages.success(request, _("The event has been removed."))
+    return redirect(reverse("results", args=[programme.pk]) + "#trend")

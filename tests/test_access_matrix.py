@@ -81,6 +81,11 @@ PROGRAMME_ROUTES = {
     "round_detail": (["GET", "POST"], False),
     "survey_preview": (["GET"], False),
     "display_open": (["POST"], False),
+    "results": (["GET"], True),
+    "results_export": (["GET"], True),
+    "event_add": (["POST"], False),
+    "event_edit": (["GET", "POST"], False),
+    "event_delete": (["POST"], False),
     "round_open": (["POST"], False),
     "round_close": (["POST"], False),
     "survey_setup": (["GET", "POST"], False),
@@ -122,7 +127,10 @@ def kwargs_for(name: str, cast, programme=None) -> dict:
         expires_at=timezone.now() + datetime.timedelta(days=1),
     )
     round = programme.rounds.first() or Round.objects.create(programme=programme, title="R")
+    event = programme.events.first() or programme.events.create(date="2026-01-01", text="E")
     values = {
+        "fmt": "csv",
+        "event_id": event.pk,
         "round_id": round.pk,
         "pk": programme.pk,
         "unit_id": programme.units.order_by("-pk").first().pk,

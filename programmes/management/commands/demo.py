@@ -188,7 +188,7 @@ class Command(BaseCommand):
                 "limited_to": "Hjemmeplejen",
             },
             "programme_url": reverse("programme_detail", args=[programme.pk]),
-            "dashboard_url": None,
+            "dashboard_url": reverse("results", args=[programme.pk]),
             "projector_url": projector_path,
             "join_url": join_path,
             "seminar_urls": seminar_urls,
@@ -233,15 +233,16 @@ UNIT_CLIMATE = {
 
 
 def build_survey_rounds(programme, units, participants, rng) -> str:
-    """A closed baseline round and an open repeat round with realistic answers."""
+    """Two closed rounds (baseline, pulse) and an open repeat round, with realistic answers."""
     from surveys import services as surveys
 
     surveys.get_or_create_setup(programme=programme)
     seminars = {s.number: s for s in programme.seminars.all()}
     items = surveys.survey_items(programme)
     baseline = programme.rounds.create(title="Nulpunktsmåling", seminar=seminars[1])
+    pulse = programme.rounds.create(title="Pulsmåling", seminar=seminars[2])
     repeat = programme.rounds.create(title="Ny temperaturmåling", seminar=seminars[3])
-    for survey_round, share, wave in ((baseline, 0.85, 0), (repeat, 0.6, 1)):
+    for survey_round, share, wave in ((baseline, 0.85, 0), (pulse, 0.8, 0.5), (repeat, 0.6, 1)):
         surveys.open_round(round=survey_round)
         for participant in participants:
             if rng.random() > share:
@@ -261,6 +262,15 @@ def build_survey_rounds(programme, units, participants, rng) -> str:
             surveys.save_answers(draft=draft, answers=answers)
             surveys.submit(draft_id=draft.pk, key=draft.idempotency_key, participant=participant)
     surveys.close_round(round=baseline)
+    surveys.close_round(round=pulse)
+    from surveys.models import Event
+
+    Event.objects.create(
+        programme=programme,
+        date=seminars[2].date,
+        text="Ny afdelingsleder i Afsnit B",
+        unit=units["Plejecenter Bøgely / Afsnit B"],
+    )
     repeat = programme.rounds.select_related("seminar").get(pk=repeat.pk)
     return reverse("join_code", args=[surveys.room_code(repeat)])
 

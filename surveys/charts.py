@@ -1,0 +1,129 @@
+"""Plotly figures as plain dicts, built from dashboard data; drawn by static/js/charts.js.
+
+The same plain data feeds the report's server-rendered SVG, so figures and tables agree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Okabe-Ito: distinguishable with every common colour-vision deficiency.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
+SEPARATORS = {"da": ",.", "sv": ", ", "en": ".,"}
+
+
+def _layout(language: str, **extra: Any) -> dict:
+    return {
+        "separators": SEPARATORS.get(language, ".,"),
+        "margin": {"l": 48, "r": 16, "t": 16, "b": 96},
+        "font": {"family": "system-ui, sans-serif", "size": 14},
+        "legend": {"orientation": "h", "y": -0.35},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        **extra,
+    }
+
+
+def before_after(measures: list[str], series: list[dict], *, language: str) -> dict:
+    """Grouped bars per measure, one colour per round, 95 % CI whiskers, n inside each bar.
+
+    series: [{"name": round title, "values": [{"mean", "ci_low", "ci_high", "n"} | None]}]
+    """
+    data = []
+    for index, round_series in enumerate(series):
+        values = round_series["values"]
+        data.append(
+            {
+                "type": "bar",
+                "name": round_series["name"],
+                "x": measures,
+                "y": [v["mean"] if v else None for v in values],
+                "error_y": {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [
+                        v["ci_high"] - v["mean"] if v and v["ci_high"] is not None else 0
+                        for v in values
+                    ],
+                    "arrayminus": [
+                        v["mean"] - v["ci_low"] if v and v["ci_low"] is not None else 0
+                        for v in values
+                    ],
+                    "color": "#333",
+                    "thickness": 1.5,
+                },
+                "text": [f"n={v['n']}" if v else "" for v in values],
+                "textposition": "inside",
+                "insidetextanchor": "start",
+                "marker": {"color": PALETTE[index % len(PALETTE)]},
+                "hovertemplate": "%{x}: %{y:.0f} (%{text})<extra>"
+                + round_series["name"]
+                + "</extra>",
+            }
+        )
+    layout = _layout(
+        language,
+        barmode="group",
+        yaxis={"range": [0, 100], "dtick": 25, "fixedrange": True},
+        xaxis={"fixedrange": True, "automargin": True},
+        height=420,
+    )
+    return {"data": data, "layout": layout}
+
+
+def trend(dates: list[str], series: list[dict], events: list[dict], *, language: str) -> dict:
+    """Lines over all rounds, with the events log as dashed markers on the time axis.
+
+    series: [{"name": measure label, "values": [mean | None per date]}];
+    events: [{"date": "2026-10-01", "text": "..."}].
+    """
+    data = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": line["name"],
+            "x": dates,
+            "y": line["values"],
+            "connectgaps": False,
+            "line": {"color": PALETTE[index % len(PALETTE)], "width": 3},
+            "marker": {"size": 9},
+        }
+        for index, line in enumerate(series)
+    ]
+    shapes = [
+        {
+            "type": "line",
+            "xref": "x",
+            "yref": "paper",
+            "x0": event["date"],
+            "x1": event["date"],
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": "#666", "dash": "dot", "width": 1.5},
+        }
+        for event in events
+    ]
+    annotations = [
+        {
+            "x": event["date"],
+            "y": 1,
+            "xref": "x",
+            "yref": "paper",
+            "text": event["text"][:40],
+            "showarrow": False,
+            "textangle": -90,
+            "xanchor": "right",
+            "yanchor": "top",
+            "font": {"size": 12, "color": "#444"},
+        }
+        for event in events
+    ]
+    layout = _layout(
+        language,
+        yaxis={"range": [0, 100], "dtick": 25, "fixedrange": True},
+        xaxis={"type": "date", "fixedrange": True},
+        shapes=shapes,
+        annotations=annotations,
+        height=380,
+    )
+    return {"data": data, "layout": layout}

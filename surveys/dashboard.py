@@ -1,0 +1,287 @@
+"""What the results dashboard, its exports and (later) the report show, as plain data.
+
+Everything comes from `results.round_results`, computed once for the whole programme, and
+is then filtered to what the viewer may see: a manager limited to a unit sees that unit's
+subtree, never figures suppressed anew for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from programmes.access import ProgrammeAccess
+from programmes.tree import UnitTree
+from surveys import anonymity, charts, scoring
+from surveys.models import MEASURE_LABELS, Event, Round
+from surveys.results import ResponseRate, RoundResults, response_rates_for, round_results
+
+MEASURE_ORDER = (scoring.INDEX, *scoring.ELEMENTS, *scoring.SUBDIMENSIONS)
+TREND_MEASURES = (scoring.INDEX, *scoring.ELEMENTS)
+LARGE_GROUP = 30  # DOMAIN.md: the programme threshold applies with 30+ respondents per wave
+
+
+def suppression_reason(result: anonymity.GroupResult) -> str:
+    if result.suppressed == anonymity.SUPPRESSED_COMPLEMENTARY:
+        return _("Hidden so that a smaller group cannot be worked out from the others.")
+    return _("Fewer answers than the minimum group size.")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One figure as shown: either numbers, or suppressed with its reason."""
+
+    mean: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    n: int | None = None
+    reason: str = ""
+
+    @property
+    def shown(self) -> bool:
+        return self.mean is not None
+
+    @property
+    def small_group(self) -> bool:
+        """DOMAIN.md: groups of 5-9 are labelled 'small group'."""
+        return self.n is not None and self.n < 10
+
+    def as_dict(self) -> dict | None:
+        if not self.shown:
+            return None
+        return {"mean": self.mean, "ci_low": self.ci_low, "ci_high": self.ci_high, "n": self.n}
+
+
+def cell(result: anonymity.GroupResult) -> Cell:
+    if not result.shown or result.summary is None:
+        return Cell(reason=suppression_reason(result))
+    summary = result.summary
+    return Cell(summary.mean, summary.ci_low, summary.ci_high, summary.n)
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    measure: str
+    label: str
+    before: Cell
+    after: Cell
+    change: scoring.Change | None
+
+    @property
+    def change_text(self) -> str:
+        """'+3 (−6 to +12)': signed whole points, as people read a change."""
+        if self.change is None:
+            return "—"
+
+        def signed(value: float) -> str:
+            return f"{value:+.0f}".replace("-", "\u2212")
+
+        return _("%(delta)s (%(low)s to %(high)s)") % {
+            "delta": signed(self.change.delta),
+            "low": signed(self.change.ci_low),
+            "high": signed(self.change.ci_high),
+        }
+
+    @property
+    def verdict_text(self) -> str:
+        if self.change is None:
+            return _("not enough answers to compare")
+        return {
+            scoring.CLEAR_IMPROVEMENT: _("clear improvement"),
+            scoring.CLEAR_DECLINE: _("clear decline"),
+            scoring.NO_CLEAR_CHANGE: _("no clear change"),
+        }[self.change.verdict]
+
+
+@dataclass
+class Dashboard:
+    programme: object
+    rounds: list[Round]
+    unit_choices: list[tuple[str, str]]
+    unit_id: int | None
+    unit_label: str
+    before: Round | None
+    after: Round | None
+    heat_round: Round | None
+    bars: dict = field(default_factory=dict)
+    bar_rows: list = field(default_factory=list)
+    changes: list[ChangeRow] = field(default_factory=list)
+    heatmap: list = field(default_factory=list)
+    rates: list = field(default_factory=list)
+    trend: dict = field(default_factory=dict)
+    trend_rows: list = field(default_factory=list)
+    events: list = field(default_factory=list)
+    summary_text: str = ""
+
+    @property
+    def measures(self) -> list[tuple[str, str]]:
+        return [(m, str(MEASURE_LABELS[m])) for m in MEASURE_ORDER]
+
+
+def closed_rounds(programme) -> list[Round]:
+    """Dashboards, exports and the report show closed rounds only."""
+    return list(
+        programme.rounds.filter(state=Round.State.CLOSED)
+        .select_related("seminar")
+        .order_by("created_at", "pk")
+    )
+
+
+def round_date(round: Round) -> str:
+    if round.seminar_id and round.seminar.date:
+        return round.seminar.date.isoformat()
+    return (round.closes_at or round.created_at).date().isoformat()
+
+
+def _pick(rounds: list[Round], raw: str | None, default: Round | None) -> Round | None:
+    chosen = next((r for r in rounds if str(r.pk) == raw), None)
+    return chosen or default
+
+
+def build(access: ProgrammeAccess, params, *, language: str) -> Dashboard:
+    """The dashboard for this viewer and these query parameters (unit, before, after, heat)."""
+    programme = access.programme
+    tree = programme.unit_tree()
+    rounds = closed_rounds(programme)
+    visible = access.visible_unit_ids
+    units = [node for node in tree.walk() if visible is None or node.id in visible]
+    choices = [] if visible is not None else [("", programme.organisation)]
+    choices += [(str(node.id), "\u2003" * node.depth + node.name) for node in units]
+    raw_unit = params.get("unit", "")
+    unit_ids = {str(node.id): node.id for node in units}
+    default_unit = access.unit.pk if access.unit is not None else None
+    unit_id = unit_ids.get(raw_unit, default_unit)
+    dashboard = Dashboard(
+        programme=programme,
+        rounds=rounds,
+        unit_choices=choices,
+        unit_id=unit_id,
+        unit_label=tree.path(unit_id) if unit_id else programme.organisation,
+        before=_pick(rounds, params.get("before"), rounds[0] if len(rounds) > 1 else None),
+        after=_pick(rounds, params.get("after"), rounds[-1] if rounds else None),
+        heat_round=_pick(rounds, params.get("heat"), rounds[-1] if rounds else None),
+    )
+    if not rounds:
+        return dashboard
+    results = round_results(programme, rounds, tree=tree)
+    _bars(dashboard, results, language)
+    _changes(dashboard, results)
+    _heatmap(dashboard, results, tree, units, access)
+    _rates(dashboard, response_rates_for(programme, rounds, tree=tree), units, access, results)
+    _trend(dashboard, results, language)
+    return dashboard
+
+
+def _bars(dashboard: Dashboard, results: dict[int, RoundResults], language: str) -> None:
+    shown_rounds = [r for r in (dashboard.before, dashboard.after) if r is not None]
+    if dashboard.before and dashboard.after and dashboard.before.pk == dashboard.after.pk:
+        shown_rounds = [dashboard.after]
+    labels = [str(MEASURE_LABELS[m]) for m in MEASURE_ORDER]
+    series, rows = [], []
+    for r in shown_rounds:
+        cells = [cell(results[r.pk].figure(m, dashboard.unit_id)) for m in MEASURE_ORDER]
+        series.append({"name": r.title, "values": [c.as_dict() for c in cells]})
+        rows.append((r, cells))
+    dashboard.bars = charts.before_after(labels, series, language=language)
+    dashboard.bar_rows = [
+        (label, [cells[i] for _r, cells in rows]) for i, label in enumerate(labels)
+    ]
+
+
+def _threshold(programme, unit_id, before: Cell, after: Cell) -> int:
+    large = (before.n or 0) >= LARGE_GROUP and (after.n or 0) >= LARGE_GROUP
+    if unit_id is None and large:
+        return programme.programme_change_threshold
+    return programme.team_change_threshold
+
+
+def _changes(dashboard: Dashboard, results: dict[int, RoundResults]) -> None:
+    if not dashboard.before or not dashboard.after or dashboard.before == dashboard.after:
+        return
+    for measure in MEASURE_ORDER:
+        before_result = results[dashboard.before.pk].figure(measure, dashboard.unit_id)
+        after_result = results[dashboard.after.pk].figure(measure, dashboard.unit_id)
+        before, after = cell(before_result), cell(after_result)
+        change = None
+        if before.shown and after.shown:
+            threshold = _threshold(dashboard.programme, dashboard.unit_id, before, after)
+            change = scoring.compare(
+                before_result.summary, after_result.summary, threshold=threshold
+            )
+        dashboard.changes.append(
+            ChangeRow(measure, str(MEASURE_LABELS[measure]), before, after, change)
+        )
+    index = dashboard.changes[0]
+    if index.change is not None:
+        dashboard.summary_text = _(
+            "%(measure)s for %(unit)s: %(before)s (n=%(n1)s) in “%(r1)s” and %(after)s "
+            "(n=%(n2)s) in “%(r2)s”; change %(delta)+.0f points (95 %% CI %(low)+.0f to "
+            "%(high)+.0f): %(verdict)s."
+        ) % {
+            "measure": index.label,
+            "unit": dashboard.unit_label,
+            "before": f"{index.before.mean:.0f}",
+            "n1": index.before.n,
+            "r1": dashboard.before.title,
+            "after": f"{index.after.mean:.0f}",
+            "n2": index.after.n,
+            "r2": dashboard.after.title,
+            "delta": index.change.delta,
+            "low": index.change.ci_low,
+            "high": index.change.ci_high,
+            "verdict": index.verdict_text,
+        }
+
+
+def _heatmap(dashboard, results, tree: UnitTree, units, access: ProgrammeAccess) -> None:
+    if dashboard.heat_round is None:
+        return
+    result = results[dashboard.heat_round.pk]
+    rows = []
+    if access.visible_unit_ids is None:
+        rows.append((dashboard.programme.organisation, -1, None))
+    rows += [(node.name, node.depth, node.id) for node in units]
+    dashboard.heatmap = [
+        (name, depth, [cell(result.figure(m, unit_id)) for m in MEASURE_ORDER])
+        for name, depth, unit_id in rows
+    ]
+
+
+def _rates(dashboard, rates: dict[int, list[ResponseRate]], units, access, results) -> None:
+    """Response rate per unit and round; managers see it only where the group is shown."""
+    visible = {node.id for node in units}
+    table = []
+    for row_index, row in enumerate(rates[dashboard.rounds[0].pk]):
+        if row.unit_id is not None and row.unit_id not in visible:
+            continue
+        if row.unit_id is None and access.visible_unit_ids is not None:
+            continue
+        per_round = []
+        for r in dashboard.rounds:
+            rate = rates[r.pk][row_index]
+            group = results[r.pk].figure(scoring.INDEX, rate.unit_id)
+            hidden = not access.is_facilitator and not group.shown
+            per_round.append(None if hidden else rate)
+        table.append((row.name, row.depth, per_round))
+    dashboard.rates = table
+
+
+def _trend(dashboard: Dashboard, results, language: str) -> None:
+    dates = [round_date(r) for r in dashboard.rounds]
+    series, rows = [], []
+    for measure in TREND_MEASURES:
+        cells = [cell(results[r.pk].figure(measure, dashboard.unit_id)) for r in dashboard.rounds]
+        series.append({"name": str(MEASURE_LABELS[measure]), "values": [c.mean for c in cells]})
+        rows.append((str(MEASURE_LABELS[measure]), cells))
+    events = list(Event.objects.filter(programme=dashboard.programme))
+    visible_units = {int(value) for value, _label in dashboard.unit_choices if value}
+    events = [e for e in events if e.unit_id is None or e.unit_id in visible_units]
+    dashboard.events = events
+    dashboard.trend = charts.trend(
+        dates,
+        series,
+        [{"date": e.date.isoformat(), "text": e.text} for e in events],
+        language=language,
+    )
+    dashboard.trend_rows = rows

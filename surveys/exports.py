@@ -1,0 +1,112 @@
+"""The dashboard's aggregates as CSV and XLSX: the same suppression, never single answers."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from programmes.access import ProgrammeAccess
+from surveys.dashboard import MEASURE_ORDER, cell, closed_rounds
+from surveys.models import MEASURE_LABELS
+from surveys.results import round_results
+
+
+def rows(access: ProgrammeAccess) -> list[list]:
+    """Header plus one row per closed round, visible group and measure."""
+    programme = access.programme
+    tree = programme.unit_tree()
+    rounds = closed_rounds(programme)
+    results = round_results(programme, rounds, tree=tree)
+    visible = access.visible_unit_ids
+    groups: list[tuple[int | None, str]] = []
+    if visible is None:
+        groups.append((None, programme.organisation))
+    groups += [(n.id, tree.path(n.id)) for n in tree.walk() if visible is None or n.id in visible]
+    table = [
+        [
+            _("Round"),
+            _("Group"),
+            _("Measure"),
+            _("Respondents"),
+            _("Mean (0-100)"),
+            _("95 % CI low"),
+            _("95 % CI high"),
+            _("Share high (75+)"),
+            _("Share low (25-)"),
+            _("Note"),
+        ]
+    ]
+    for r in rounds:
+        for unit_id, name in groups:
+            for measure in MEASURE_ORDER:
+                result = results[r.pk].figure(measure, unit_id)
+                shown = cell(result)
+                summary = result.summary if shown.shown else None
+                table.append(
+                    [
+                        r.title,
+                        name,
+                        str(MEASURE_LABELS[measure]),
+                        shown.n,
+                        _round(shown.mean),
+                        _round(shown.ci_low),
+                        _round(shown.ci_high),
+                        _round(summary.high_share * 100) if summary else None,
+                        _round(summary.low_share * 100) if summary else None,
+                        "" if shown.shown else shown.reason,
+                    ]
+                )
+    return table
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def as_csv(table: list[list], *, language: str) -> bytes:
+    """UTF-8 with BOM, ';' separators and decimal commas: Danish and Swedish Excel open it."""
+    comma = language in ("da", "sv")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for row in table:
+        writer.writerow(
+            [
+                (
+                    ""
+                    if v is None
+                    else (str(v).replace(".", ",") if comma and isinstance(v, float) else v)
+                )
+                for v in row
+            ]
+        )
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _csv_value(value, *, comma: bool):
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(value).replace(".", ",") if comma else str(value)
+    return _safe_cell(value)
+
+
+def as_xlsx(table: list[list], *, title: str) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31] or "Results"
+    for row in table:
+        sheet.append([_safe_cell(v) for v in row])
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _safe_cell(value):
+    """Text that a spreadsheet would run as a formula is written as plain text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
