@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from programmes.models import Participant, Programme, Unit
 from surveys import scoring
-from surveys.item_bank import STANDARD_NAME
+from surveys.item_bank import STANDARD_NAME, STANDARD_V1
 from surveys.models import (
     ROOM_CODE_LENGTH,
     Answer,
@@ -47,8 +47,31 @@ class AlreadyAnswered(SurveyError):
     pass
 
 
+@transaction.atomic
 def standard_instrument() -> Instrument:
-    return Instrument.objects.filter(workspace__isnull=True, name=STANDARD_NAME).latest("version")
+    """The shipped instrument (a data migration creates it; recreated if ever missing)."""
+    instrument = (
+        Instrument.objects.filter(workspace__isnull=True, name=STANDARD_NAME)
+        .order_by("-version")
+        .first()
+    )
+    if instrument is None:
+        instrument = Instrument.objects.create(workspace=None, name=STANDARD_NAME, version=1)
+        Item.objects.bulk_create(
+            Item(
+                instrument=instrument,
+                key=entry["key"],
+                subdimension=entry["subdimension"],
+                text_da=entry["da"],
+                text_sv=entry["sv"],
+                text_en=entry["en"],
+                allow_dont_know=entry["allow_dont_know"],
+                core=entry["core"],
+                position=position,
+            )
+            for position, entry in enumerate(STANDARD_V1)
+        )
+    return instrument
 
 
 @transaction.atomic
