@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from programmes.models import Participant, Programme, Unit, Workspace
 from surveys import scoring
@@ -147,9 +148,9 @@ class Round(models.Model):
     """A survey round of a programme: baseline, repeat or follow-up."""
 
     class State(models.TextChoices):
-        DRAFT = "draft", _("Not opened yet")
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        DRAFT = "draft", pgettext_lazy("round state", "Not opened yet")
+        OPEN = "open", pgettext_lazy("round state", "Open")
+        CLOSED = "closed", pgettext_lazy("round state", "Closed")
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="rounds")
     seminar = models.ForeignKey(
