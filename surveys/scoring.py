@@ -6,6 +6,7 @@ ones in DOMAIN.md ("Answer scale and scores" and "Honest before-and-after").
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -368,6 +369,7 @@ def _t_quantile_large_df(p: float, df: float) -> float:
     return z + (g1 + (g2 + (g3 + g4 / df) / df) / df) / df
 
 
+@functools.lru_cache(maxsize=4096)
 def t_quantile(p: float, df: float) -> float:
     """The p-quantile of Student's t with df > 0 (real) degrees of freedom."""
     if not 0.0 < p < 1.0:
