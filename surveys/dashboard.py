@@ -22,6 +22,11 @@ TREND_MEASURES = (scoring.INDEX, *scoring.ELEMENTS)
 LARGE_GROUP = 30  # DOMAIN.md: the programme threshold applies with 30+ respondents per wave
 
 
+def signed(value: float) -> str:
+    """Whole points with their sign and a true minus: '+3', '−6'."""
+    return f"{value:+.0f}".replace("-", "\u2212")
+
+
 def suppression_reason(result: anonymity.GroupResult) -> str:
     if result.suppressed == anonymity.SUPPRESSED_COMPLEMENTARY:
         return _("Hidden so that a smaller group cannot be worked out from the others.")
@@ -73,9 +78,6 @@ class ChangeRow:
         """'+3 (−6 to +12)': signed whole points, as people read a change."""
         if self.change is None:
             return "—"
-
-        def signed(value: float) -> str:
-            return f"{value:+.0f}".replace("-", "\u2212")
 
         return _("%(delta)s (%(low)s to %(high)s)") % {
             "delta": signed(self.change.delta),
@@ -216,8 +218,8 @@ def _changes(dashboard: Dashboard, results: dict[int, RoundResults]) -> None:
     if index.change is not None:
         dashboard.summary_text = _(
             "%(measure)s for %(unit)s: %(before)s (n=%(n1)s) in “%(r1)s” and %(after)s "
-            "(n=%(n2)s) in “%(r2)s”; change %(delta)+.0f points (95 %% CI %(low)+.0f to "
-            "%(high)+.0f): %(verdict)s."
+            "(n=%(n2)s) in “%(r2)s”; change %(delta)s points (95 %% CI %(low)s to "
+            "%(high)s): %(verdict)s."
         ) % {
             "measure": index.label,
             "unit": dashboard.unit_label,
@@ -227,9 +229,9 @@ def _changes(dashboard: Dashboard, results: dict[int, RoundResults]) -> None:
             "after": f"{index.after.mean:.0f}",
             "n2": index.after.n,
             "r2": dashboard.after.title,
-            "delta": index.change.delta,
-            "low": index.change.ci_low,
-            "high": index.change.ci_high,
+            "delta": signed(index.change.delta),
+            "low": signed(index.change.ci_low),
+            "high": signed(index.change.ci_high),
             "verdict": index.verdict_text,
         }
 

@@ -34,8 +34,8 @@ def rows(access: ProgrammeAccess) -> list[list]:
             _("Mean (0-100)"),
             _("95 % CI low"),
             _("95 % CI high"),
-            _("Share high (75+)"),
-            _("Share low (25-)"),
+            _("Share high (75 or more)"),
+            _("Share low (25 or less)"),
             _("Note"),
         ]
     ]

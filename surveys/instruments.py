@@ -135,7 +135,10 @@ def parse_instrument(data: bytes) -> ParsedInstrument:
                     or "\x00" in text
                 ):
                     errors.append(
-                        _("Question %(number)s: the %(language)s text is missing or too long.")
+                        _(
+                            "Question %(number)s: the text for language “%(language)s” "
+                            "is missing or too long."
+                        )
                         % {"number": position, "language": lang}
                     )
                 else:
