@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from programmes.models import Participant, Programme, User
@@ -60,3 +61,71 @@ def log_in(page: Page, username: str) -> None:
     form.locator("button[type=submit]").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     expect(page.locator("form[action$='/logout/']")).to_have_count(1)
+
+
+# --- Checks shared by the participant, projector and results tests ----------------------
+
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+    "resultTypes": ["violations"],
+}
+MIN_TARGET_PX = 24  # WCAG 2.2 SC 2.5.8 Target Size (Minimum)
+
+# Buttons, links, inputs and the labels that wrap a radio button (the real tap target).
+TARGETS_JS = """
+(min) => Array.from(document.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button],'
+    + ' label:has(input[type=radio])'))
+  .filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
+  .filter((el) => !el.closest('.visually-hidden'))
+  .map((el) => {
+    const box = el.getBoundingClientRect();
+    return {html: el.outerHTML.slice(0, 160), width: box.width, height: box.height};
+  })
+  .filter((target) => target.width < min || target.height < min)
+"""
+WIDTHS_JS = "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+
+
+def html_lang(page: Page) -> str | None:
+    return page.locator("html").get_attribute("lang")
+
+
+class Scanner:
+    """Runs axe on the page in hand and collects every violation report with its page name."""
+
+    def __init__(self) -> None:
+        self.axe = Axe()
+        self.scans = 0
+        self.problems: list[str] = []
+
+    def scan(self, page: Page, name: str) -> None:
+        results = self.axe.run(page, options=AXE_OPTIONS)
+        self.scans += 1
+        if results.violations_count:
+            self.problems.append(f"--- {name} ({page.url})\n{results.generate_report()}")
+
+    def report(self, request) -> None:
+        """Count the scans for the terminal summary; fail with every report at once."""
+        request.node.user_properties.append(("axe_scans", self.scans))
+        assert not self.problems, "\n".join(self.problems)
+
+
+def horizontal_overflow(page: Page) -> str | None:
+    scroll, client = page.evaluate(WIDTHS_JS)
+    return f"scrollWidth {scroll} > clientWidth {client}" if scroll > client else None
+
+
+def small_targets(page: Page, minimum: int = MIN_TARGET_PX) -> list[dict]:
+    return page.evaluate(TARGETS_JS, minimum)
+
+
+def answer_through_services(round, unit, value: int, count: int = 1) -> None:
+    """Submit complete answer sheets without a browser (as tests/surveys do)."""
+    from surveys import services
+
+    items = services.survey_items(round.programme)
+    for _ in range(count):
+        draft = services.new_draft(round=round, language="en", unit=unit)
+        services.save_answers(draft=draft, answers={i.pk: value for i in items})
+        services.submit(draft_id=draft.pk, key=draft.idempotency_key, participant=None)

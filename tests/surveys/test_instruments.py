@@ -195,7 +195,7 @@ def test_parse_reports_every_problem_per_question():
     parsed = parse_instrument(json.dumps(document).encode())
     assert len(parsed.items) == 1
     assert any("used twice" in e for e in parsed.errors)
-    assert any("sv text" in e for e in parsed.errors)
+    assert any("language “sv”" in e for e in parsed.errors)
     assert any("true or false" in e for e in parsed.errors)
 
 
