@@ -42,26 +42,27 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")[:64]
 
 
-def device_id(request: HttpRequest) -> str:
-    """The browser's session key, created if needed, stands for the device."""
-    if not request.session.session_key:
+def device_id(request: HttpRequest, *, create: bool = False) -> str:
+    """The browser's session key stands for the device; a first failure creates one."""
+    if create and not request.session.session_key:
         request.session.save()
     return request.session.session_key or ""
 
 
-def _keys(request: HttpRequest, limit: Limit) -> list[tuple[str, int]]:
+def _keys(request: HttpRequest, limit: Limit, *, create: bool = False) -> list[tuple[str, int]]:
     bucket = int(time.time() // limit.window)
-    return [
-        (f"rl:{limit.name}:d:{device_id(request)}:{bucket}", limit.per_device),
-        (f"rl:{limit.name}:ip:{client_ip(request)}:{bucket}", limit.per_ip),
-    ]
+    keys = [(f"rl:{limit.name}:ip:{client_ip(request)}:{bucket}", limit.per_ip)]
+    device = device_id(request, create=create)
+    if device:
+        keys.append((f"rl:{limit.name}:d:{device}:{bucket}", limit.per_device))
+    return keys
 
 
-def _read(key: str) -> int:
+def _read(keys: list[str]) -> dict[str, int]:
     if settings.REDIS_URL:
-        return int(cache.get(key, 0))
-    row = RateCounter.objects.filter(key=key, expires_at__gt=timezone.now()).first()
-    return row.count if row else 0
+        return {key: int(value) for key, value in cache.get_many(keys).items()}
+    rows = RateCounter.objects.filter(key__in=keys, expires_at__gt=timezone.now())
+    return dict(rows.values_list("key", "count"))
 
 
 def _increment(key: str, window: int) -> int:
@@ -81,11 +82,13 @@ def _increment(key: str, window: int) -> int:
 
 def is_limited(request: HttpRequest, limit: Limit) -> bool:
     """True once this device or this address has failed too often in the current window."""
-    return any(_read(key) >= maximum for key, maximum in _keys(request, limit))
+    keys = _keys(request, limit)
+    counts = _read([key for key, _maximum in keys])
+    return any(counts.get(key, 0) >= maximum for key, maximum in keys)
 
 
 def record_failure(request: HttpRequest, limit: Limit) -> None:
-    for key, _maximum in _keys(request, limit):
+    for key, _maximum in _keys(request, limit, create=True):
         _increment(key, limit.window)
 
 

@@ -193,37 +193,60 @@ class Submitted:
     created: bool
 
 
-def submit(*, draft_id: uuid.UUID, key: uuid.UUID, participant: Participant | None) -> Submitted:
+def submit(
+    *, round_id: int, draft_id: uuid.UUID, key: uuid.UUID, participant: Participant | None
+) -> Submitted:
     """Store the draft as an anonymous response, exactly once (see the module docstring)."""
-    with transaction.atomic():
-        draft = (
-            Draft.objects.select_for_update().select_related("round").filter(pk=draft_id).first()
-        )
-        if draft is None or draft.idempotency_key != key:
-            return _already_stored(key)
-        round = draft.round
-        if not round.is_open:
-            raise SurveyError("closed")
-        if draft.unit_id is None:
-            raise SurveyError("unit")
-        if participant is not None and not draft.submitting:
-            try:
-                with transaction.atomic():
-                    Participation.objects.create(participant=participant, round=round)
-            except IntegrityError:
-                raise AlreadyAnswered from None
-        draft.submitting = True
-        draft.save(update_fields=["submitting"])
+    if participant is not None:
+        _mark_participation(round_id=round_id, draft_id=draft_id, key=key, participant=participant)
+    try:
+        with transaction.atomic():
+            draft = _locked_draft(round_id=round_id, draft_id=draft_id, key=key)
+            if draft is None:
+                created = False
+            else:
+                _store_response(draft)
+                draft.delete()
+                created = True
+    except IntegrityError:
+        created = False  # the same key was stored by a request running at the same time
+    if not created:
+        return _already_stored(key)
+    return Submitted(round_id=round_id, created=True)
 
-    with transaction.atomic():
-        draft = (
-            Draft.objects.select_for_update().select_related("round").filter(pk=draft_id).first()
-        )
-        if draft is None:
-            return _already_stored(key)
-        created = _store_response(draft)
-        draft.delete()
-    return Submitted(round_id=round.pk, created=created)
+
+def _locked_draft(*, round_id: int, draft_id: uuid.UUID, key: uuid.UUID) -> Draft | None:
+    """The draft, locked, if it is this round's and this key's; checks it can be sent."""
+    draft = (
+        Draft.objects.select_for_update()
+        .select_related("round")
+        .filter(pk=draft_id, round_id=round_id, idempotency_key=key)
+        .first()
+    )
+    if draft is None:
+        return None
+    if not draft.round.is_open:
+        raise SurveyError("closed")
+    if draft.unit_id is None:
+        raise SurveyError("unit")
+    return draft
+
+
+@transaction.atomic
+def _mark_participation(
+    *, round_id: int, draft_id: uuid.UUID, key: uuid.UUID, participant: Participant
+) -> None:
+    """Step 1: the "has answered" mark and the draft's flag, in their own transaction."""
+    draft = _locked_draft(round_id=round_id, draft_id=draft_id, key=key)
+    if draft is None or draft.submitting:
+        return  # already stored, or a retry after a crash between the two steps
+    try:
+        with transaction.atomic():
+            Participation.objects.create(participant=participant, round_id=round_id)
+    except IntegrityError:
+        raise AlreadyAnswered from None
+    draft.submitting = True
+    draft.save(update_fields=["submitting"])
 
 
 def _already_stored(key: uuid.UUID) -> Submitted:
@@ -234,31 +257,27 @@ def _already_stored(key: uuid.UUID) -> Submitted:
     return Submitted(round_id=response.round_id, created=False)
 
 
-def _store_response(draft: Draft) -> bool:
+def _store_response(draft: Draft) -> Response:
+    """Score the draft's answers and write the response; the caller holds the transaction."""
     round = draft.round
-    setup = SurveySetup.objects.select_related("instrument").get(programme_id=round.programme_id)
-    items = list(setup.items.all())
-    values = draft_values(draft)
-    known = {item.pk for item in items}
-    values = {item_id: value for item_id, value in values.items() if item_id in known}
+    chosen = SurveySetup.items.through.objects.filter(surveysetup__programme_id=round.programme_id)
+    items = list(Item.objects.filter(pk__in=chosen.values("item_id")))
+    if not items:
+        raise SurveyError("setup")
+    values = {k: v for k, v in draft_values(draft).items() if k in {i.pk for i in items}}
     scores = scoring.respondent_scores(values, [item.spec() for item in items])
-    try:
-        with transaction.atomic():
-            response = Response.objects.create(
-                round=round,
-                unit_id=draft.unit_id,
-                language=draft.language or round.programme.language,
-                instrument=setup.instrument,
-                idempotency_key=draft.idempotency_key,
-                **scores,
-            )
-            Answer.objects.bulk_create(
-                Answer(response=response, item_id=item_id, value=value)
-                for item_id, value in values.items()
-            )
-    except IntegrityError:
-        return False  # the same key arrived twice at once; the other request stored it
-    return True
+    response = Response.objects.create(
+        round=round,
+        unit_id=draft.unit_id,
+        language=draft.language or round.programme.language,
+        instrument_id=items[0].instrument_id,
+        idempotency_key=draft.idempotency_key,
+        **scores,
+    )
+    Answer.objects.bulk_create(
+        Answer(response=response, item_id=item_id, value=value) for item_id, value in values.items()
+    )
+    return response
 
 
 # --- Instruments -----------------------------------------------------------------------

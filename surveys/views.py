@@ -326,7 +326,9 @@ def _submit(request: HttpRequest, survey: SurveySession) -> HttpResponse:
             language=language,
         )
     try:
-        services.submit(draft_id=draft_id, key=key, participant=survey.participant)
+        services.submit(
+            round_id=survey.round.pk, draft_id=draft_id, key=key, participant=survey.participant
+        )
     except services.AlreadyAnswered:
         return _participant_page(
             request,

@@ -128,4 +128,6 @@ def answer_through_services(round, unit, value: int, count: int = 1) -> None:
     for _ in range(count):
         draft = services.new_draft(round=round, language="en", unit=unit)
         services.save_answers(draft=draft, answers={i.pk: value for i in items})
-        services.submit(draft_id=draft.pk, key=draft.idempotency_key, participant=None)
+        services.submit(
+            round_id=draft.round_id, draft_id=draft.pk, key=draft.idempotency_key, participant=None
+        )

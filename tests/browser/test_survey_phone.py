@@ -175,7 +175,10 @@ class RequestLog:
 
     def __init__(self, context: BrowserContext) -> None:
         self.requests: list[Request] = []
-        context.on("request", self.requests.append)
+        context.on("request", self.record)
+
+    def record(self, request: Request) -> None:
+        self.requests.append(request)
 
     def urls(self) -> list[str]:
         return [request.url for request in self.requests]
@@ -223,7 +226,7 @@ def test_survey_on_a_phone(live_server, open_context, cast, open_round, language
         assert step().status == 200, name
         assert html_lang(page) == language, name
 
-    phone.answer_all_pages(on_page=lambda n: (assert_lang(page, language, f"page {n}")))
+    phone.answer_all_pages(on_page=lambda n: assert_lang(page, language, f"page {n}"))
     assert html_lang(page) == language, "review"
     rows = page.locator("dl.review > div")
     expect(rows).to_have_count(1 + len(phone.answers))  # the unit and every question

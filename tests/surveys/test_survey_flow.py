@@ -111,7 +111,12 @@ def test_participation_and_response_are_written_in_separate_transactions(cast, o
     services.save_answers(
         draft=draft, answers={i.pk: 3 for i in services.survey_items(cast.programme)}
     )
-    services.submit(draft_id=draft.pk, key=draft.idempotency_key, participant=participant)
+    services.submit(
+        round_id=draft.round_id,
+        draft_id=draft.pk,
+        key=draft.idempotency_key,
+        participant=participant,
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT xmin::text FROM surveys_participation")
         participation_xmin = cursor.fetchone()[0]
@@ -133,12 +138,22 @@ def test_crash_between_the_two_writes_is_completed_by_the_retry(cast, open_round
 
     monkeypatch.setattr(services, "_store_response", crash)
     with pytest.raises(RuntimeError):
-        services.submit(draft_id=draft.pk, key=draft.idempotency_key, participant=participant)
+        services.submit(
+            round_id=draft.round_id,
+            draft_id=draft.pk,
+            key=draft.idempotency_key,
+            participant=participant,
+        )
     assert Participation.objects.count() == 1
     assert Response.objects.count() == 0
     assert Draft.objects.get(pk=draft.pk).submitting
     monkeypatch.undo()
-    result = services.submit(draft_id=draft.pk, key=draft.idempotency_key, participant=participant)
+    result = services.submit(
+        round_id=draft.round_id,
+        draft_id=draft.pk,
+        key=draft.idempotency_key,
+        participant=participant,
+    )
     assert result.created
     assert Response.objects.count() == 1
     assert Participation.objects.count() == 1
@@ -262,3 +277,29 @@ def test_closed_round_code_looks_like_a_wrong_code(client, cast, open_round):
     assert closed.status_code == wrong.status_code == 404
     assert [t.name for t in closed.templates] == [t.name for t in wrong.templates]
     assert open_round.title not in closed.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_draft_is_only_sent_in_its_own_round(cast, open_round):
+    other = services.open_round(
+        round=open_round.__class__.objects.create(programme=cast.programme, title="Other")
+    )
+    draft = services.new_draft(round=open_round, language="en", unit=cast.units["South"])
+    with pytest.raises(services.SurveyError):
+        services.submit(
+            round_id=other.pk, draft_id=draft.pk, key=draft.idempotency_key, participant=None
+        )
+    assert Response.objects.count() == 0
+    assert Draft.objects.filter(pk=draft.pk).exists()
+
+
+@pytest.mark.django_db
+def test_submit_runs_a_small_fixed_number_of_queries(
+    client, cast, open_round, items, django_assert_max_num_queries
+):
+    join(client, open_round)
+    answer_all(client, open_round, cast.units["South"], items)
+    form = review_form(client, open_round)
+    with django_assert_max_num_queries(13):
+        client.post(reverse("survey_review", args=[open_round.pk]), form)
+    assert Response.objects.count() == 1

@@ -260,7 +260,12 @@ def build_survey_rounds(programme, units, participants, rng) -> str:
             language = "da" if rng.random() < 0.9 else "en"
             draft = surveys.new_draft(round=survey_round, language=language, unit=participant.unit)
             surveys.save_answers(draft=draft, answers=answers)
-            surveys.submit(draft_id=draft.pk, key=draft.idempotency_key, participant=participant)
+            surveys.submit(
+                round_id=draft.round_id,
+                draft_id=draft.pk,
+                key=draft.idempotency_key,
+                participant=participant,
+            )
     surveys.close_round(round=baseline)
     surveys.close_round(round=pulse)
     from surveys.models import Event
