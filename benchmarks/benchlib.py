@@ -1,0 +1,471 @@
+"""Shared helpers for the benchmark scripts: Django set-up, throwaway data, gunicorn, phones.
+
+Not a benchmark itself. The scripts import it after putting this folder on ``sys.path``
+(a script's own folder is there already). It also holds ``bare_insert_app``, a tiny
+stand-alone Django project (``settings.configure``) that gunicorn serves as the baseline
+for ``submit_burst.py``::
+
+    gunicorn --pythonpath benchmarks 'benchlib:bare_insert_app()'
+
+Only the standard library and what the app already installs are used.
+"""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import math
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench"
+BARE_TABLE = "bench_bare_insert"
+
+
+# --- Django and the database -------------------------------------------------------------
+
+
+def database_url() -> str:
+    """DATABASE_URL, else the benchmarks' own PostgreSQL database (never the SQLite default)."""
+    return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database named in url if it does not exist yet."""
+    import psycopg
+
+    parts = urlsplit(url)
+    if not parts.scheme.startswith("postgres"):
+        return
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(*, migrate: bool = True) -> str:
+    """Configure Django with the app's settings on the benchmark database; migrate it."""
+    url = database_url()
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    ensure_database(url)
+
+    import django
+
+    django.setup()
+    if migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+    return url
+
+
+def machine() -> str:
+    """Cores and load average: other processes on the same cores move every figure."""
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return f"{os.cpu_count()} cores, load average {load} (1/5/15 min) before the run"
+
+
+def redacted(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return parts._replace(netloc=netloc).geturl()
+    return url
+
+
+@dataclass
+class Fixture:
+    """A throwaway programme with a unit tree and its rounds."""
+
+    workspace: object
+    programme: object
+    units: list  # every unit, parents first
+    leaves: list
+    rounds: list
+    items: list
+
+    def delete(self) -> None:
+        from programmes import services
+
+        services.delete_programme(programme=self.programme)
+        self.workspace.delete()
+
+
+def build_programme(
+    *, label: str, departments: int, teams: int, rounds: int = 1, open_last: bool = True
+) -> Fixture:
+    """A programme with departments x teams units and `rounds` rounds with their own codes.
+
+    Every round is opened (which pins the survey set-up); all but the last are closed again,
+    and the last stays open when open_last is true.
+    """
+    from programmes import services as programme_services
+    from programmes.models import Unit, Workspace
+    from surveys import services as survey_services
+    from surveys.models import Round
+
+    workspace = Workspace.objects.create(name=f"Benchmark {label} {uuid.uuid4().hex[:8]}")
+    programme = programme_services.create_programme(
+        workspace=workspace,
+        organisation=f"Benchmark kommune ({label})",
+        title=f"Benchmark {label}",
+        language="da",
+    )
+    units, leaves = [], []
+    for d in range(departments):
+        parent = Unit.objects.create(programme=programme, name=f"Afdeling {d + 1}")
+        units.append(parent)
+        for t in range(teams):
+            leaf = Unit.objects.create(programme=programme, parent=parent, name=f"Team {t + 1}")
+            units.append(leaf)
+            leaves.append(leaf)
+    survey_services.get_or_create_setup(programme=programme)
+    made = []
+    for number in range(rounds):
+        survey_round = Round.objects.create(programme=programme, title=f"Måling {number + 1}")
+        survey_round = survey_services.open_round(round=survey_round)
+        if number < rounds - 1 or not open_last:
+            survey_round = survey_services.close_round(round=survey_round)
+        made.append(survey_round)
+    items = survey_services.survey_items(programme)
+    return Fixture(workspace, programme, units, leaves, made, items)
+
+
+# --- Numbers ------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile (share in 0..1) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(share * len(ordered)))
+    return ordered[rank - 1]
+
+
+def gzip_size(data: bytes) -> int:
+    return len(gzip.compress(data, compresslevel=6))
+
+
+def kib(size: float) -> str:
+    return f"{size / 1024:.1f} KiB"
+
+
+# --- Processes ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def random_secret_key() -> str:
+    return secrets.token_urlsafe(48)  # 64 characters
+
+
+@dataclass
+class Server:
+    """A gunicorn this process started; stop() ends it (and only it) by its process group."""
+
+    name: str
+    port: int
+    process: subprocess.Popen
+    log_path: Path
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=5)
+
+    def log_problems(self) -> list[str]:
+        """Lines of the server log that show errors or tracebacks."""
+        if not self.log_path.exists():
+            return []
+        pattern = re.compile(r"Traceback|\bERROR\b|\bCRITICAL\b|WORKER TIMEOUT")
+        lines = self.log_path.read_text(errors="replace").splitlines()
+        return [line for line in lines if pattern.search(line)]
+
+
+def start_gunicorn(
+    *,
+    name: str,
+    app: str,
+    env: dict[str, str],
+    log_path: Path,
+    workers: int = 3,
+    extra_args: tuple[str, ...] = (),
+    ready_path: str = "/healthz",
+    ready_timeout: float = 30.0,
+) -> Server:
+    """Start `gunicorn app` on a free loopback port and wait until ready_path answers 200."""
+    port = free_port()
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        app,
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--chdir",
+        str(ROOT),
+        "--no-control-socket",  # gunicorn 24+ would share ~/.gunicorn/gunicorn.ctl otherwise
+        *extra_args,
+    ]
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, so stop() reaches the workers
+    )
+    log.close()
+    server = Server(name, port, process, log_path)
+    deadline = time.monotonic() + ready_timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited early; see {log_path}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", ready_path, headers={"Host": "127.0.0.1"})
+            status = conn.getresponse().status
+            conn.close()
+            if status == 200:
+                return server
+        except OSError:
+            pass
+        time.sleep(0.2)
+    server.stop()
+    raise RuntimeError(f"{name} did not answer {ready_path} within {ready_timeout:.0f} s")
+
+
+# --- A phone: cookies kept by hand over http.client ------------------------------------------
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    seconds: float
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+    @property
+    def location(self) -> str:
+        return self.headers.get("location", "")
+
+
+@dataclass
+class Phone:
+    """One browser: its own cookie jar (sent back whatever the Secure flag says)."""
+
+    port: int
+    host: str = "127.0.0.1"
+    timeout: float = 60.0
+    cookies: dict[str, str] = field(default_factory=dict)
+    csrf_token: str = ""
+
+    def request(self, method: str, path: str, fields: dict[str, str] | None = None) -> Reply:
+        headers = {"Host": self.host, "User-Agent": "benchmark-phone/1.0"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if method == "POST":
+            form = dict(fields or {})
+            form.setdefault("csrfmiddlewaretoken", self.csrf_token)
+            body = urlencode(form).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        start = time.perf_counter()
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            data = response.read()
+            seconds = time.perf_counter() - start
+            for header in response.msg.get_all("Set-Cookie") or []:
+                jar = SimpleCookie()
+                jar.load(header)
+                for name, morsel in jar.items():
+                    if morsel["max-age"] == "0":
+                        self.cookies.pop(name, None)
+                    else:
+                        self.cookies[name] = morsel.value
+            reply = Reply(
+                response.status,
+                {k.lower(): v for k, v in response.getheaders()},
+                data,
+                seconds,
+            )
+        finally:
+            conn.close()
+        if method == "GET" and (match := CSRF_INPUT.search(reply.text)):
+            self.csrf_token = match.group(1)
+        return reply
+
+
+def hidden_input(html: str, name: str) -> str:
+    match = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', html)
+    if match is None:
+        raise ValueError(f"no hidden input {name!r} in the page")
+    return match.group(1)
+
+
+# --- Bursts -------------------------------------------------------------------------------
+
+
+@dataclass
+class Shot:
+    status: int  # 0: no answer (connection error or timeout)
+    seconds: float
+    error: str = ""
+
+
+def burst(
+    calls: list[Callable[[], Reply]], *, barrier_timeout: float = 120.0, join_timeout: float = 300.0
+) -> tuple[list[Shot], float]:
+    """Run every call in its own thread, all released at once; return the shots and wall time.
+
+    The wall time runs from the barrier's release to the last answer.
+    """
+    shots: list[Shot | None] = [None] * len(calls)
+    released: list[float] = []
+    barrier = threading.Barrier(
+        len(calls), action=lambda: released.append(time.perf_counter()), timeout=barrier_timeout
+    )
+    finished = [0.0] * len(calls)
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            shots[index] = Shot(0, 0.0, "barrier broken")
+            return
+        start = time.perf_counter()
+        try:
+            reply = calls[index]()
+            shots[index] = Shot(reply.status, reply.seconds)
+        except OSError as error:  # refused, reset, timeout
+            shots[index] = Shot(0, time.perf_counter() - start, type(error).__name__)
+        finished[index] = time.perf_counter()
+
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + barrier_timeout + join_timeout
+    for thread in threads:
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    if any(thread.is_alive() for thread in threads):
+        raise RuntimeError("some requests of the burst did not finish in time")
+    if not released:
+        raise RuntimeError("the barrier was never released")
+    done = [s for s in shots if s is not None]
+    return done, max(finished) - released[0]
+
+
+def histogram(shots: list[Shot]) -> str:
+    counts: dict[str, int] = {}
+    for shot in shots:
+        key = str(shot.status) if shot.status else f"no answer ({shot.error})"
+        counts[key] = counts.get(key, 0) + 1
+    return ", ".join(f"{key}: {n}" for key, n in sorted(counts.items()))
+
+
+def latency_line(shots: list[Shot]) -> str:
+    values = [s.seconds for s in shots if s.status]
+    if not values:
+        return "no answers"
+    return (
+        f"p50 {percentile(values, 0.50) * 1000:.0f} ms, "
+        f"p95 {percentile(values, 0.95) * 1000:.0f} ms, "
+        f"max {max(values) * 1000:.0f} ms"
+    )
+
+
+# --- The baseline: a bare Django view that inserts one row -----------------------------------
+
+
+def bare_insert_app():
+    """WSGI factory for gunicorn: a minimal Django project with one view inserting one row.
+
+    Same database, same psycopg connection pool options as config/settings.py, DEBUG off,
+    no middleware, no sessions, no templates. The table is made by submit_burst.py.
+    """
+    import dj_database_url
+    from django.conf import settings
+
+    database = dj_database_url.parse(database_url(), conn_max_age=0, conn_health_checks=True)
+    database.setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("DATABASE_POOL_MIN", "2")),
+        "max_size": int(os.environ.get("DATABASE_POOL_MAX", "8")),
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "2")),
+    }
+    database["OPTIONS"].setdefault("connect_timeout", 2)
+
+    from django.db import connection, transaction
+    from django.http import HttpResponse
+    from django.urls import path
+    from django.views.decorators.csrf import csrf_exempt
+
+    @csrf_exempt
+    def insert(request):
+        if request.method != "POST":
+            return HttpResponse(status=405)
+        key = uuid.UUID(request.POST.get("key", ""))
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {BARE_TABLE} (key, payload) VALUES (%s, %s)",
+                [key, request.POST.get("payload", "")],
+            )
+        return HttpResponse(status=303, headers={"Location": "/done/"})
+
+    def healthz(request):
+        return HttpResponse("ok")
+
+    class URLConf:  # any hashable object with urlpatterns will do
+        urlpatterns = [path("insert/", insert), path("healthz", healthz)]
+
+    settings.configure(
+        DEBUG=False,
+        SECRET_KEY=os.environ.get("SECRET_KEY") or random_secret_key(),
+        ALLOWED_HOSTS=["127.0.0.1"],
+        ROOT_URLCONF=URLConf,
+        DATABASES={"default": database},
+        INSTALLED_APPS=[],
+        MIDDLEWARE=[],
+        USE_TZ=True,
+    )
+    from django.core.wsgi import get_wsgi_application
+
+    return get_wsgi_application()
