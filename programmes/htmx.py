@@ -16,6 +16,10 @@ def render_page(
     partial: str | None = None,
     status: int = 200,
 ) -> TemplateResponse:
-    """The whole page, or only the named partial of the same template when htmx asks."""
-    name = f"{template}#{partial}" if partial and request.htmx else template
+    """The whole page, or only the named partial of the same template when htmx asks.
+
+    A history restore (the back button with an empty htmx cache) gets the whole page.
+    """
+    wants_partial = partial and request.htmx and not request.htmx.history_restore_request
+    name = f"{template}#{partial}" if wants_partial else template
     return TemplateResponse(request, name, context, status=status)

@@ -414,6 +414,52 @@ def test_drafts_survive_a_reload_and_a_new_tab(
     assert stored_answers(Response.objects.get()) == expected_answers(phone.answers)
 
 
+def test_quick_changes_are_saved_one_at_a_time_and_the_last_one_wins(
+    live_server, open_context, cast, open_round
+):
+    """Arrowing through a group checks every answer on the way: each change posts a save.
+
+    survey.js sends one at a time, so an older answer can never overtake the newest one.
+    """
+    page = open_context(language="en", **PHONE).new_page()
+    phone = Phone(page, open_round)
+    page.goto(f"/j/{services.room_code(open_round)}/")
+    phone.choose_language("en")
+    phone.start()
+    phone.choose_unit(cast.units["South"].pk)
+
+    in_flight, most = 0, 0
+
+    def started(request: Request) -> None:
+        nonlocal in_flight, most
+        if is_autosave_request(request):
+            in_flight += 1
+            most = max(most, in_flight)
+
+    def answered(response: HttpResponse) -> None:  # the server has saved by now
+        nonlocal in_flight
+        if is_autosave(response):
+            in_flight -= 1
+
+    page.on("request", started)
+    page.on("response", answered)
+
+    final = {}
+    for name, _values in phone.fields():
+        tab_to(page, f"input[name='{name}']")
+        for _ in range(4):
+            page.keyboard.press("ArrowDown")  # no waiting: as fast as a finger on a key
+        final[int(name.removeprefix("item-"))] = active_value(page)
+    for _ in range(50):
+        if in_flight == 0 and draft_answers() == final:
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(300)  # nothing else arrives later
+    assert in_flight == 0
+    assert draft_answers() == final
+    assert most == 1, f"{most} saves were on their way at once"
+
+
 # --- A personal link: the token never leaves the first request (T-2, N-7) ----------------
 
 
