@@ -73,3 +73,28 @@ class ProgrammeManagerFactory(factory.django.DjangoModelFactory):
     programme = factory.SubFactory(ProgrammeFactory)
     user = factory.SubFactory(UserFactory)
     unit = None
+
+
+def answer_round(round, unit, value: int, count: int = 1) -> None:
+    """Submit complete answer sheets through the services, as phones in the room would."""
+    from surveys import services
+
+    items = services.survey_items(round.programme)
+    for _ in range(count):
+        draft = services.new_draft(round=round, language="en", unit=unit)
+        services.save_answers(draft=draft, answers={i.pk: value for i in items})
+        services.submit(
+            round_id=draft.round_id, draft_id=draft.pk, key=draft.idempotency_key, participant=None
+        )
+
+
+def closed_round(programme, title: str, answers: dict) -> object:
+    """A round opened, answered ({unit: (value, count)}) and closed."""
+    from surveys import services
+    from surveys.models import Round
+
+    services.get_or_create_setup(programme=programme)
+    round = services.open_round(round=Round.objects.create(programme=programme, title=title))
+    for unit, (value, count) in answers.items():
+        answer_round(round, unit, value, count)
+    return services.close_round(round=round)

@@ -118,16 +118,3 @@ def horizontal_overflow(page: Page) -> str | None:
 
 def small_targets(page: Page, minimum: int = MIN_TARGET_PX) -> list[dict]:
     return page.evaluate(TARGETS_JS, minimum)
-
-
-def answer_through_services(round, unit, value: int, count: int = 1) -> None:
-    """Submit complete answer sheets without a browser (as tests/surveys do)."""
-    from surveys import services
-
-    items = services.survey_items(round.programme)
-    for _ in range(count):
-        draft = services.new_draft(round=round, language="en", unit=unit)
-        services.save_answers(draft=draft, answers={i.pk: value for i in items})
-        services.submit(
-            round_id=draft.round_id, draft_id=draft.pk, key=draft.idempotency_key, participant=None
-        )

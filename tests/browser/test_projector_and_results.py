@@ -16,7 +16,8 @@ from seminars.services import issue_display_token
 from surveys import services
 from surveys.live import live_state
 from surveys.models import Round
-from tests.browser.support import Scanner, answer_through_services, html_lang, log_in
+from tests.browser.support import Scanner, html_lang, log_in
+from tests.factories import answer_round, closed_round
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -96,7 +97,7 @@ def test_projector_updates_itself(live_server, open_context, cast, open_round, r
     assert {r.status for r in polls} == {204}
 
     k = cast.programme.min_group_size
-    answer_through_services(open_round, cast.units["South"], 4, count=k)
+    answer_round(open_round, cast.units["South"], 4, count=k)
     wait = POLL_MS * 3
     expect(page.locator(".display-count")).to_contain_text(f"{k} of 6", timeout=wait)
     state = live_state(Round.objects.get(pk=open_round.pk))
@@ -135,14 +136,6 @@ def test_projector_updates_itself(live_server, open_context, cast, open_round, r
 
 
 # --- The results dashboard ----------------------------------------------------------------
-
-
-def closed_round(programme, title: str, answers: dict[Unit, tuple[int, int]]) -> Round:
-    services.get_or_create_setup(programme=programme)
-    round = services.open_round(round=Round.objects.create(programme=programme, title=title))
-    for unit, (value, count) in answers.items():
-        answer_through_services(round, unit, value, count)
-    return services.close_round(round=round)
 
 
 @pytest.fixture

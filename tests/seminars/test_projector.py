@@ -13,16 +13,7 @@ from seminars.services import issue_display_token
 from surveys import services
 from surveys.live import live_state
 from surveys.models import Round
-
-
-def answer(round, unit, value: int, count: int = 1) -> None:
-    items = services.survey_items(round.programme)
-    for _ in range(count):
-        draft = services.new_draft(round=round, language="en", unit=unit)
-        services.save_answers(draft=draft, answers={i.pk: value for i in items})
-        services.submit(
-            round_id=draft.round_id, draft_id=draft.pk, key=draft.idempotency_key, participant=None
-        )
+from tests.factories import answer_round as answer
 
 
 @pytest.fixture

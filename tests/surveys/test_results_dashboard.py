@@ -12,24 +12,8 @@ from openpyxl import load_workbook
 from programmes.models import AuditEntry, Unit
 from surveys import services
 from surveys.models import Event, Round
-
-
-def answer(round, unit, value: int, count: int = 1) -> None:
-    items = services.survey_items(round.programme)
-    for _ in range(count):
-        draft = services.new_draft(round=round, language="en", unit=unit)
-        services.save_answers(draft=draft, answers={i.pk: value for i in items})
-        services.submit(
-            round_id=draft.round_id, draft_id=draft.pk, key=draft.idempotency_key, participant=None
-        )
-
-
-def closed_round(programme, title: str, answers: dict[Unit, tuple[int, int]]) -> Round:
-    services.get_or_create_setup(programme=programme)
-    round = services.open_round(round=Round.objects.create(programme=programme, title=title))
-    for unit, (value, count) in answers.items():
-        answer(round, unit, value, count)
-    return services.close_round(round=round)
+from tests.factories import answer_round as answer
+from tests.factories import closed_round
 
 
 @pytest.fixture
