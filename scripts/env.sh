@@ -74,10 +74,12 @@ ensure_postgres() {
   "${run[@]}" "$bindir/pg_ctl" -D "$dir/data" -o "-p $port -k $dir -c listen_addresses=127.0.0.1" \
     -l "$dir/log" -w start >/dev/null || die "could not start PostgreSQL"
   THROWAWAY_PG=("${run[@]}" "$bindir/pg_ctl" -D "$dir/data" -m fast stop)
+  THROWAWAY_DIR="$dir"
   trap 'stop_throwaway_postgres' EXIT
   export DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
 }
 
 stop_throwaway_postgres() {
   if [ -n "${THROWAWAY_PG:-}" ]; then "${THROWAWAY_PG[@]}" >/dev/null 2>&1 || true; fi
+  if [ -n "${THROWAWAY_DIR:-}" ]; then rm -rf "$THROWAWAY_DIR"; fi
 }

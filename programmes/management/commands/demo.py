@@ -212,6 +212,7 @@ class Command(BaseCommand):
             f"  Team manager (Hjemmeplejen only): {TEAM_MANAGER[0]} / {TEAM_MANAGER[1]}"
         )
         self.stdout.write(f"  Programme:   {data['programme_url']}")
+        self.stdout.write(f"  Results dashboard: {data['dashboard_url']}")
         self.stdout.write(f"  Join the open survey round on a phone: {join_path}")
         self.stdout.write(f"  Projector view of the room: {projector_path}")
         self.stdout.write("  Personal participant links (issued just now):")
