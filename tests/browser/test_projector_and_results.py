@@ -16,7 +16,7 @@ from seminars.services import issue_display_token
 from surveys import services
 from surveys.live import live_state
 from surveys.models import Round
-from tests.browser.support import Scanner, html_lang, log_in
+from tests.browser.support import Scanner, horizontal_overflow, html_lang, log_in
 from tests.factories import answer_round, closed_round
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -116,6 +116,9 @@ def test_projector_updates_itself(live_server, open_context, cast, open_round, r
     scanner.scan(page, "projector, figures, 1920x1080")
     page.set_viewport_size({"width": 1280, "height": 800})
     scanner.scan(page, "projector, figures, 1280x800")
+    page.set_viewport_size({"width": 360, "height": 640})  # a facilitator's phone
+    scanner.scan(page, "projector, figures, 360x640")
+    assert horizontal_overflow(page) is None
     problems.check(page)
 
     # The projector speaks the programme's language.
