@@ -605,13 +605,7 @@ def instrument_detail(request: HttpRequest, instrument_id: int) -> HttpResponse:
             item.instrument = instrument
             item.position = instrument.items.count()
             item.save()
-            audit.record(
-                request,
-                action="instrument.item_add",
-                obj=item,
-                workspace=instrument.workspace,
-                summary=item.key,
-            )
+            _audit_item(request, "item_add", item)
             messages.success(request, _("The question has been added."))
             return redirect("instrument_detail", instrument.pk)
     return render(
@@ -628,6 +622,16 @@ def instrument_detail(request: HttpRequest, instrument_id: int) -> HttpResponse:
     )
 
 
+def _audit_item(request: HttpRequest, action: str, item: Item) -> None:
+    audit.record(
+        request,
+        action=f"instrument.{action}",
+        obj=item,
+        workspace=item.instrument.workspace,
+        summary=item.key,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def instrument_item_edit(request: HttpRequest, instrument_id: int, item_id: int) -> HttpResponse:
     instrument = get_editable_instrument(request.user, instrument_id)
@@ -635,13 +639,7 @@ def instrument_item_edit(request: HttpRequest, instrument_id: int, item_id: int)
     form = ItemForm(request.POST or None, instance=item, instrument=instrument)
     if request.method == "POST" and form.is_valid():
         form.save()
-        audit.record(
-            request,
-            action="instrument.item_edit",
-            obj=item,
-            workspace=instrument.workspace,
-            summary=item.key,
-        )
+        _audit_item(request, "item_edit", item)
         messages.success(request, _("The question has been saved."))
         return redirect("instrument_detail", instrument.pk)
     return render(
@@ -659,13 +657,7 @@ def instrument_item_delete(request: HttpRequest, instrument_id: int, item_id: in
     if SurveySetup.objects.filter(items=item).exists():
         messages.error(request, _("A programme has chosen this question. Remove it there first."))
         return redirect("instrument_detail", instrument.pk)
-    audit.record(
-        request,
-        action="instrument.item_delete",
-        obj=item,
-        workspace=instrument.workspace,
-        summary=item.key,
-    )
+    _audit_item(request, "item_delete", item)
     item.delete()
     messages.success(request, _("The question has been removed."))
     return redirect("instrument_detail", instrument.pk)
