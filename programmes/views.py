@@ -148,6 +148,8 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "participants": participants_qs.count(),
         "links": participants_qs.filter(link_issued_at__isnull=False).count(),
         "managers": programme.managers.count(),
+        # Rounds are the surveys app's; the reverse accessor needs no import of it.
+        "rounds": programme.rounds.count(),
     }
     return render(
         request,
@@ -180,6 +182,12 @@ def _next_step(programme: Programme, counts: dict) -> dict | None:
             "text": _("Issue personal links so participants can join from their phones."),
             "url": reverse("participants", args=[programme.pk]),
             "label": _("Issue links"),
+        }
+    if not counts["rounds"]:
+        return {
+            "text": _("Create the baseline survey round for the first seminar."),
+            "url": reverse("rounds", args=[programme.pk]),
+            "label": _("Create a survey round"),
         }
     if not counts["managers"]:
         return {
