@@ -52,13 +52,6 @@ def workspaces_for_facilitator(user: User) -> list[Workspace]:
     return list(Workspace.objects.filter(memberships__user=user))
 
 
-def get_workspace_for_facilitator(user: User, workspace_id: int) -> Workspace:
-    try:
-        return Workspace.objects.get(pk=workspace_id, memberships__user=user)
-    except (Workspace.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-
-
 def get_programme_for_facilitator(user: User, programme_id: int) -> Programme:
     """A programme of one of the user's workspaces, or 404."""
     if not user.is_authenticated:

@@ -179,13 +179,6 @@ class Programme(models.Model):
         return UnitTree.from_rows(self.units.values_list("pk", "parent_id", "name"))
 
 
-class UnitQuerySet(models.QuerySet):
-    def in_subtree(self, root: Unit) -> UnitQuerySet:
-        """The root unit and every unit below it."""
-        ids = root.programme.unit_tree().subtree_ids(root.pk)
-        return self.filter(pk__in=ids)
-
-
 class Unit(models.Model):
     """A team, school, department or any other group; units form a tree per programme."""
 
@@ -205,8 +198,6 @@ class Unit(models.Model):
         blank=True,
         help_text=_("Number of employees, when they are not listed as participants."),
     )
-
-    objects = UnitQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -230,11 +221,6 @@ class Unit(models.Model):
         return self.name
 
 
-class ParticipantQuerySet(models.QuerySet):
-    def with_token(self, token: str) -> ParticipantQuerySet:
-        return self.filter(token_hash=hash_token(token))
-
-
 class Participant(models.Model):
     """An employee invited to the programme. No account; a personal link instead."""
 
@@ -247,8 +233,6 @@ class Participant(models.Model):
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     link_issued_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ParticipantQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "email", "pk"]
@@ -341,10 +325,6 @@ class ManagerInvitation(models.Model):
 
     def __str__(self) -> str:
         return self.email
-
-    @property
-    def is_usable(self) -> bool:
-        return self.accepted_at is None and self.expires_at > timezone.now()
 
 
 class ParticipantImport(models.Model):

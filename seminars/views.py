@@ -229,8 +229,8 @@ def _room_now(seminar: Seminar):
     return round, state, version
 
 
-def _display_context(request: HttpRequest, seminar: Seminar, token: str) -> dict:
-    round, state, version = _room_now(seminar)
+def _display_context(request: HttpRequest, seminar: Seminar, token: str, now=None) -> dict:
+    round, state, version = now or _room_now(seminar)
     context = {
         "seminar": seminar,
         "programme": seminar.programme,
@@ -274,7 +274,8 @@ def display(request: HttpRequest, token: str) -> HttpResponse:
 def display_live(request: HttpRequest, token: str) -> HttpResponse:
     """The poll: 204 when nothing on the screen would change, else the live part."""
     seminar = get_seminar_for_display(token)
-    if request.GET.get("v") == _room_now(seminar)[2]:
+    now = _room_now(seminar)
+    if request.GET.get("v") == now[2]:
         return HttpResponse(status=204)
-    context = _display_context(request, seminar, token)
+    context = _display_context(request, seminar, token, now)
     return _display_response(request, seminar, "seminars/display.html#live", context)

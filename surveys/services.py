@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from programmes.models import Participant, Programme, Unit
@@ -92,13 +93,11 @@ def survey_items(programme: Programme) -> list[Item]:
 
 
 def _unused_room_code() -> str:
-    from seminars.models import Seminar  # the room may be a seminar's
-
+    """A code no room has: seminars get theirs when their first round opens, so asking
+    the rounds covers both kinds of room (and keeps surveys from importing seminars)."""
     for _attempt in range(20):
         code = new_room_code()
-        taken = Round.objects.filter(room_code=code).exists() or (
-            Seminar.objects.filter(room_code=code).exists()
-        )
+        taken = Round.objects.filter(Q(room_code=code) | Q(seminar__room_code=code)).exists()
         if not taken:
             return code
     raise RuntimeError("no free room code")  # 2^30 codes: practically unreachable
@@ -143,8 +142,6 @@ def room_code(round: Round) -> str:
 
 def find_open_round(code: str) -> Round | None:
     """The open round a room code leads to, if any."""
-    from django.db.models import Q
-
     if len(code) != ROOM_CODE_LENGTH:
         return None
     return (
