@@ -12,11 +12,16 @@ is a virtual root (key ``None``) whose group is everybody. The rules:
    every ancestor, so no answer is ever dropped from a total.
 2. No differencing: for a shown group X, let D(X) be its maximal shown descendants (shown
    groups in X's subtree whose nearest shown ancestor is X). The residual n(X) - sum n(D(X))
-   must be 0 or >= k. Otherwise the member of D(X) with the smallest n (ties: lowest unit id)
-   is suppressed too and replaced in D(X) by its own maximal shown descendants, until the
-   residual is 0 or >= k. Respondents who chose a non-leaf unit are part of its residual, so
+   must be 0 or >= k. Respondents who chose a non-leaf unit are part of its residual, so
    they are protected like a hidden child.
 3. The root is shown iff the programme total is >= k; otherwise nothing is shown.
+
+Among all choices that keep these rules, `shown_groups` takes the one that hides the fewest
+groups (then the fewest respondents, then the lowest unit ids: never names, so a rename
+changes nothing). A greedy rule ("hide the smallest member of D(X)") hid more than needed:
+with a child A1 of 6 beside a child A2 of 2 and a sibling B of 3 (k = 5), it hid A1 to
+protect A2, then A because B was exposed, although the programme (11) and A1 (6) alone leave
+a block of 5 and are safe together.
 
 Why rule 2 is enough: the residuals cut the respondents into disjoint blocks, each empty or of
 at least k people, and every shown group is a union of blocks. Any set that can be computed by
@@ -95,59 +100,91 @@ def group_sizes(tree: UnitTree, own_counts: Mapping[int, int]) -> dict[GroupKey,
     return {ROOT: sizes[ROOT], **{unit_id: sizes[unit_id] for unit_id in order}}
 
 
-def maximal_shown_descendants(
-    children: Mapping[GroupKey, list[int]], group: GroupKey, shown: set[GroupKey]
-) -> list[int]:
-    """Shown groups below group whose nearest shown ancestor is group, in tree order."""
-    found: list[int] = []
-    stack = list(reversed(children[group]))
-    while stack:
-        unit_id = stack.pop()
-        if unit_id in shown:
-            found.append(unit_id)
-        else:
-            stack.extend(reversed(children[unit_id]))
-    return found
+# A choice's worth, compared as a tuple: first the number of groups shown, then the
+# respondents in them (hide small groups rather than large ones), then a bit per shown unit
+# by ascending id (on a full tie the lower id is hidden). All three add up over disjoint
+# subtrees, so the best choice for a tree is made of best choices for its subtrees.
+Worth = tuple[int, int, int]
+NOTHING: Worth = (0, 0, 0)
 
 
-def _enforce_residuals(
+def _plus(a: Worth, b: Worth) -> Worth:
+    return (a[0] + b[0], a[1] + b[1], a[2] + b[2])
+
+
+@dataclass(frozen=True)
+class _Option:
+    """The best choice in a subtree that leaves `open` respondents uncovered (capped at k)."""
+
+    worth: Worth
+    shown: bool  # whether the subtree's own unit is shown
+    children: tuple[int, ...] | None  # each child's `open` in this choice; None: all hidden
+
+
+def _options(
+    unit_id: GroupKey,
     children: Mapping[GroupKey, list[int]],
-    sizes: Mapping[GroupKey, int],
-    shown: set[GroupKey],
+    own: int,
+    table: Mapping[int, dict[int, _Option]],
     k: int,
-    bottom_up: list[GroupKey],
-) -> bool:
-    """One pass of rule 2 over the shown groups, children first; True if it hid anything."""
-    changed = False
-    for group in bottom_up:
-        if group not in shown:
-            continue
-        below = maximal_shown_descendants(children, group, shown)
-        residual = sizes[group] - sum(sizes[unit_id] for unit_id in below)
-        while 0 < residual < k:
-            smallest = min(below, key=lambda unit_id: (sizes[unit_id], unit_id))
-            shown.discard(smallest)
-            below.remove(smallest)
-            replacements = maximal_shown_descendants(children, smallest, shown)
-            below.extend(replacements)
-            residual += sizes[smallest] - sum(sizes[unit_id] for unit_id in replacements)
-            changed = True
-    return changed
+) -> dict[int, tuple[Worth, tuple[int, ...]]]:
+    """Best worth below a group for each number of respondents its shown groups leave over."""
+    reach: dict[int, tuple[Worth, tuple[int, ...]]] = {min(own, k): (NOTHING, ())}
+    for child in children[unit_id]:
+        merged: dict[int, tuple[Worth, tuple[int, ...]]] = {}
+        for left, (worth, picks) in reach.items():
+            for open_, option in table[child].items():
+                total = min(left + open_, k)
+                candidate = _plus(worth, option.worth)
+                if total not in merged or candidate > merged[total][0]:
+                    merged[total] = (candidate, (*picks, open_))
+        reach = merged
+    return reach
 
 
 def shown_groups(tree: UnitTree, own_counts: Mapping[int, int], k: int) -> set[GroupKey]:
-    """The groups (unit ids, None for the root) whose figures may be shown."""
+    """The groups (unit ids, None for the root) whose figures may be shown.
+
+    Of all choices that keep rules 1-3, the one that shows the most groups (then the most
+    respondents, then the higher ids). A dynamic programme over the tree finds it exactly: what
+    a subtree's choice means to the groups above it is only how many of its respondents no
+    shown group inside it covers, and only whether that number is 0, 1, ..., k-1 or >= k.
+    """
     _check_k(k)
     sizes = group_sizes(tree, own_counts)
+    if sizes[ROOT] < k:
+        return set()
     children = _children(tree)
-    shown: set[GroupKey] = {group for group, n in sizes.items() if n >= k}
-    # Hiding a member of D(X) changes no other group's D set (X stays shown), and hiding X
-    # itself only frees X from the rule, so one pass settles everything; the loop merely
-    # confirms that a second pass finds nothing. Children go first, so small groups are
-    # settled before the groups that contain them.
-    bottom_up: list[GroupKey] = [*reversed([node.id for node in tree.walk()]), ROOT]
-    while _enforce_residuals(children, sizes, shown, k, bottom_up):
-        pass
+    bit = {unit_id: 1 << rank for rank, unit_id in enumerate(sorted(tree.nodes))}
+    table: dict[int, dict[int, _Option]] = {}
+    for node in reversed(list(tree.walk())):  # children before parents
+        if sizes[node.id] < k:  # nothing in it can be shown
+            table[node.id] = {sizes[node.id]: _Option(NOTHING, False, None)}
+            continue
+        reach = _options(node.id, children, own_counts.get(node.id, 0), table, k)
+        options = {open_: _Option(worth, False, picks) for open_, (worth, picks) in reach.items()}
+        for residual in (0, k):  # rule 2: shown, what it leaves over is 0 or >= k
+            if residual not in reach:
+                continue
+            worth, picks = reach[residual]
+            worth = _plus(worth, (1, sizes[node.id], bit[node.id]))
+            if 0 not in options or worth > options[0].worth:
+                options[0] = _Option(worth, True, picks)
+        table[node.id] = options
+
+    reach = _options(ROOT, children, 0, table, k)
+    root_picks = max(
+        (reach[residual] for residual in (0, k) if residual in reach), key=lambda pick: pick[0]
+    )[1]
+    shown: set[GroupKey] = {ROOT}
+    stack = list(zip(children[ROOT], root_picks, strict=True))
+    while stack:
+        unit_id, open_ = stack.pop()
+        option = table[unit_id][open_]
+        if option.shown:
+            shown.add(unit_id)
+        if option.children is not None:
+            stack.extend(zip(children[unit_id], option.children, strict=True))
     return shown
 
 

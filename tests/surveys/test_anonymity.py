@@ -158,11 +158,24 @@ def test_a_hidden_group_is_replaced_by_its_own_shown_children():
     assert shown_groups(tree, counts, 5) == {ROOT, A + 11}
 
 
-def test_hiding_a_child_can_force_hiding_its_parent():
+def test_a_child_stays_shown_when_hiding_its_parent_is_enough():
     tree = tree_of((A, None, "A"), (A + 10, A, "A1"), (A + 11, A, "A2"), (B, None, "B"))
     counts = {A + 10: 6, A + 11: 2, B: 3}
-    # A - A1 = 2: hide A1; then root - A = 3: hide A (nothing shown below it any more)
-    assert shown_groups(tree, counts, 5) == {ROOT}
+    # Showing A would leave B (3) as root - A. Hiding A alone leaves root - A1 = 5: A2 and B
+    # together, which nobody can split. (A greedy rule hid A1 too.)
+    assert shown_groups(tree, counts, 5) == {ROOT, A + 10}
+    assert_safe(tree, counts, 5, {ROOT, A + 10})
+
+
+def test_a_group_of_four_beside_a_hidden_sibling_is_shown_when_k_is_three():
+    # k = 3: A1 has 4, its sibling A2 has 1 (hidden), B has 2 (hidden). The greedy rule hid
+    # A1 (A - A1 = 1), then A (root - A = 2): only the programme was left. Hiding A alone
+    # leaves root - A1 = 3 people (A2 and B), and the four in A1 stay visible.
+    tree = tree_of((A, None, "A"), (A + 10, A, "A1"), (A + 11, A, "A2"), (B, None, "B"))
+    counts = {A + 10: 4, A + 11: 1, B: 2}
+    assert greedy_shown(tree, counts, 3) == {ROOT}
+    assert shown_groups(tree, counts, 3) == {ROOT, A + 10}
+    assert_safe(tree, counts, 3, {ROOT, A + 10})
 
 
 def test_below_the_minimum_nothing_is_shown_but_everything_is_counted():
@@ -257,6 +270,66 @@ def test_no_figure_below_k_and_no_differencing_on_random_trees(case):
     else:
         event("complementary suppression")
         assert shown < candidate
+
+
+def greedy_shown(tree: UnitTree, counts: Mapping[int, int], k: int) -> set[int | None]:
+    """The earlier rule, kept as a yardstick: hide the smallest member of D(X), children first."""
+    sizes = group_sizes(tree, counts)
+    ancestors = ancestry(tree)
+    shown: set[int | None] = {group for group, n in sizes.items() if n >= k}
+    order = [*reversed([node.id for node in tree.walk()]), ROOT]
+    changed = True
+    while changed:
+        changed = False
+        for group in order:
+            if group not in shown:
+                continue
+            while True:
+                below = maximal_below(ancestors, group, shown)
+                residual = sizes[group] - sum(sizes[u] for u in below)
+                if not 0 < residual < k:
+                    break
+                shown.discard(min(below, key=lambda u: (sizes[u], u)))
+                changed = True
+    return shown
+
+
+def best_by_search(tree: UnitTree, counts: Mapping[int, int], k: int) -> int:
+    """The most groups any safe choice shows, found by trying every subset."""
+    sizes = group_sizes(tree, counts)
+    if sizes[ROOT] < k:
+        return 0
+    ancestors = ancestry(tree)
+    candidates = [group for group, n in sizes.items() if group is not ROOT and n >= k]
+    best = 0
+    for mask in range(1 << len(candidates)):
+        chosen = {ROOT} | {g for i, g in enumerate(candidates) if mask >> i & 1}
+        if len(chosen) <= best:
+            continue
+        if all(
+            (r := sizes[g] - sum(sizes[u] for u in maximal_below(ancestors, g, chosen))) == 0
+            or r >= k
+            for g in chosen
+        ):
+            best = len(chosen)
+    return best
+
+
+@settings(max_examples=500, deadline=None)
+@given(programmes())
+def test_the_fewest_groups_are_hidden(case):
+    """Never more hidden than the greedy rule, and as few as any safe choice on small trees."""
+    rows, counts, k = case
+    tree = UnitTree.from_rows(rows)
+    shown = shown_groups(tree, counts, k)
+    greedy = greedy_shown(tree, counts, k)
+    assert_safe(tree, counts, k, greedy)
+    assert len(shown) >= len(greedy)
+    if len(shown) > len(greedy):
+        event("fewer hidden than the greedy rule")
+    sizes = group_sizes(tree, counts)
+    if sum(1 for n in sizes.values() if n >= k) <= 12:
+        assert len(shown) == best_by_search(tree, counts, k)
 
 
 scores = st.sampled_from([0.0, 100 / 12, 25.0, 50.0, 62.5, 75.0, 100.0])
