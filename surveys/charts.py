@@ -71,22 +71,25 @@ def before_after(measures: list[str], series: list[dict], *, language: str) -> d
     return {"data": data, "layout": layout}
 
 
-def trend(dates: list[str], series: list[dict], events: list[dict], *, language: str) -> dict:
-    """Lines over all rounds, with the events log as dashed markers on the time axis.
+def trend(rounds: list[str], series: list[dict], events: list[dict], *, language: str) -> dict:
+    """Lines over the rounds as categories, with the events log as dashed markers.
 
-    series: [{"name": measure label, "values": [mean | None per date]}];
-    events: [{"date": "2026-10-01", "text": "..."}].
+    rounds: one label per round (title and date in the page's language), in order;
+    series: [{"name": measure label, "values": [mean | None per round]}];
+    events: [{"position": 1.5, "text": "..."}], a position on the round axis (0 is the first
+    round; halves sit between two rounds).
     """
     data = [
         {
             "type": "scatter",
             "mode": "lines+markers",
             "name": line["name"],
-            "x": dates,
+            "x": rounds,
             "y": line["values"],
             "connectgaps": False,
             "line": {"color": PALETTE[index % len(PALETTE)], "width": 3},
             "marker": {"size": 9},
+            "hovertemplate": "%{x}: %{y:.0f}<extra>" + line["name"] + "</extra>",
         }
         for index, line in enumerate(series)
     ]
@@ -95,8 +98,8 @@ def trend(dates: list[str], series: list[dict], events: list[dict], *, language:
             "type": "line",
             "xref": "x",
             "yref": "paper",
-            "x0": event["date"],
-            "x1": event["date"],
+            "x0": event["position"],
+            "x1": event["position"],
             "y0": 0,
             "y1": 1,
             "line": {"color": "#666", "dash": "dot", "width": 1.5},
@@ -105,7 +108,7 @@ def trend(dates: list[str], series: list[dict], events: list[dict], *, language:
     ]
     annotations = [
         {
-            "x": event["date"],
+            "x": event["position"],
             "y": 1,
             "xref": "x",
             "yref": "paper",
@@ -118,10 +121,16 @@ def trend(dates: list[str], series: list[dict], events: list[dict], *, language:
         }
         for event in events
     ]
+    positions = [event["position"] for event in events]
     layout = _layout(
         language,
         yaxis={"range": [0, 100], "dtick": 25, "fixedrange": True},
-        xaxis={"type": "date", "fixedrange": True},
+        xaxis={
+            "type": "category",
+            "fixedrange": True,
+            "automargin": True,
+            "range": [min([-0.5, *positions]) - 0.1, max([len(rounds) - 0.5, *positions]) + 0.1],
+        },
         shapes=shapes,
         annotations=annotations,
         height=380,

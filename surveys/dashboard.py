@@ -7,8 +7,11 @@ subtree, never figures suppressed anew for it.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from programmes.access import ProgrammeAccess
@@ -23,14 +26,31 @@ LARGE_GROUP = 30  # DOMAIN.md: the programme threshold applies with 30+ responde
 
 
 def signed(value: float) -> str:
-    """Whole points with their sign and a true minus: '+3', '−6'."""
-    return f"{value:+.0f}".replace("-", "\u2212")
+    """Whole points with their sign and a true minus: '+3', '−6', and '0' without a sign."""
+    text = f"{value:+.0f}"
+    if text in ("+0", "-0"):
+        return "0"
+    return text.replace("-", "\u2212")
 
 
-def suppression_reason(result: anonymity.GroupResult) -> str:
+def suppression_reason(result: anonymity.GroupResult, k: int) -> str:
+    """Why a figure is hidden, in plain words for the page."""
     if result.suppressed == anonymity.SUPPRESSED_COMPLEMENTARY:
-        return _("Hidden so that a smaller group cannot be worked out from the others.")
-    return _("Fewer answers than the minimum group size.")
+        return _(
+            "Hidden because otherwise a smaller group’s answers could be worked out by "
+            "subtracting the figures that are shown."
+        )
+    return _(
+        "Hidden because fewer than %(k)s people answered: a group’s figure is shown from "
+        "%(k)s answers."
+    ) % {"k": k}
+
+
+def suppression_label(result: anonymity.GroupResult, k: int) -> str:
+    """The same reason, short enough for a table cell."""
+    if result.suppressed == anonymity.SUPPRESSED_COMPLEMENTARY:
+        return _("hidden: protects a smaller group")
+    return _("hidden: under %(k)s answers") % {"k": k}
 
 
 @dataclass(frozen=True)
@@ -41,7 +61,9 @@ class Cell:
     ci_low: float | None = None
     ci_high: float | None = None
     n: int | None = None
-    reason: str = ""
+    reason: str = ""  # why it is hidden, as a sentence
+    label: str = ""  # why it is hidden, short
+    kind: str = ""  # anonymity.SUPPRESSED_TOO_FEW or SUPPRESSED_COMPLEMENTARY when hidden
 
     @property
     def shown(self) -> bool:
@@ -58,9 +80,13 @@ class Cell:
         return {"mean": self.mean, "ci_low": self.ci_low, "ci_high": self.ci_high, "n": self.n}
 
 
-def cell(result: anonymity.GroupResult) -> Cell:
+def cell(result: anonymity.GroupResult, k: int) -> Cell:
     if not result.shown or result.summary is None:
-        return Cell(reason=suppression_reason(result))
+        return Cell(
+            reason=suppression_reason(result, k),
+            label=suppression_label(result, k),
+            kind=result.suppressed or anonymity.SUPPRESSED_TOO_FEW,
+        )
     summary = result.summary
     return Cell(summary.mean, summary.ci_low, summary.ci_high, summary.n)
 
@@ -115,10 +141,16 @@ class Dashboard:
     trend_rows: list = field(default_factory=list)
     events: list = field(default_factory=list)
     summary_text: str = ""
+    hidden_note: str = ""  # why the chosen group's figures are hidden, when they all are
+    trend_note: str = ""  # said instead of the trend chart when it would not read right
 
     @property
     def measures(self) -> list[tuple[str, str]]:
         return [(m, str(MEASURE_LABELS[m])) for m in MEASURE_ORDER]
+
+    @property
+    def k(self) -> int:
+        return self.programme.min_group_size
 
 
 def closed_rounds(programme) -> list[Round]:
@@ -130,10 +162,39 @@ def closed_rounds(programme) -> list[Round]:
     )
 
 
-def round_date(round: Round) -> str:
+def round_day(round: Round) -> datetime.date:
+    """The day a round stands for: its seminar's date, else the day it closed."""
     if round.seminar_id and round.seminar.date:
-        return round.seminar.date.isoformat()
-    return (round.closes_at or round.created_at).date().isoformat()
+        return round.seminar.date
+    return timezone.localdate(round.closes_at or round.created_at)
+
+
+def round_date(round: Round) -> str:
+    return round_day(round).isoformat()
+
+
+def round_labels(rounds: list[Round]) -> list[str]:
+    """One category label per round: its title and date in the page's language, unique."""
+    labels: list[str] = []
+    for r in rounds:
+        label = f"{r.title} ({date_format(round_day(r), 'SHORT_DATE_FORMAT')})"
+        while label in labels:  # a category axis would merge equal labels
+            label += "\u200b"
+        labels.append(label)
+    return labels
+
+
+def event_positions(rounds: list[Round], events: list[Event]) -> list[float]:
+    """Where each event sits on the rounds axis: on its round's day, or between two rounds."""
+    days = [round_day(r) for r in rounds]
+    positions = []
+    for event in events:
+        if event.date in days:
+            positions.append(float(days.index(event.date)))
+            continue
+        before = sum(1 for day in days if day < event.date)
+        positions.append(before - 0.5)
+    return positions
 
 
 def _pick(rounds: list[Round], raw: str | None, default: Round | None) -> Round | None:
@@ -182,13 +243,22 @@ def _bars(dashboard: Dashboard, results: dict[int, RoundResults], language: str)
     labels = [str(MEASURE_LABELS[m]) for m in MEASURE_ORDER]
     series, rows = [], []
     for r in shown_rounds:
-        cells = [cell(results[r.pk].figure(m, dashboard.unit_id)) for m in MEASURE_ORDER]
+        cells = [
+            cell(results[r.pk].figure(m, dashboard.unit_id), dashboard.k) for m in MEASURE_ORDER
+        ]
         series.append({"name": r.title, "values": [c.as_dict() for c in cells]})
         rows.append((r, cells))
-    dashboard.bars = charts.before_after(labels, series, language=language)
     dashboard.bar_rows = [
         (label, [cells[i] for _r, cells in rows]) for i, label in enumerate(labels)
     ]
+    if any(c.shown for _r, cells in rows for c in cells):
+        dashboard.bars = charts.before_after(labels, series, language=language)
+        return
+    # Nothing to draw: the chart gives way to a sentence that says why.
+    index = rows[-1][1][0]
+    dashboard.hidden_note = _(
+        "No figures can be shown for %(group)s in “%(round)s”. %(reason)s"
+    ) % {"group": dashboard.unit_label, "round": rows[-1][0].title, "reason": index.reason}
 
 
 def _threshold(programme, unit_id, before: Cell, after: Cell) -> int:
@@ -204,7 +274,7 @@ def _changes(dashboard: Dashboard, results: dict[int, RoundResults]) -> None:
     for measure in MEASURE_ORDER:
         before_result = results[dashboard.before.pk].figure(measure, dashboard.unit_id)
         after_result = results[dashboard.after.pk].figure(measure, dashboard.unit_id)
-        before, after = cell(before_result), cell(after_result)
+        before, after = cell(before_result, dashboard.k), cell(after_result, dashboard.k)
         change = None
         if before.shown and after.shown:
             threshold = _threshold(dashboard.programme, dashboard.unit_id, before, after)
@@ -245,9 +315,25 @@ def _heatmap(dashboard, results, tree: UnitTree, units, access: ProgrammeAccess)
         rows.append((dashboard.programme.organisation, -1, None))
     rows += [(node.name, node.depth, node.id) for node in units]
     dashboard.heatmap = [
-        (name, depth, [cell(result.figure(m, unit_id)) for m in MEASURE_ORDER])
+        (
+            name,
+            depth,
+            [
+                (label, cell(result.figure(m, unit_id), dashboard.k))
+                for m, label in dashboard.measures
+            ],
+        )
         for name, depth, unit_id in rows
     ]
+
+
+def visible_rate(
+    rate: ResponseRate, group: anonymity.GroupResult, access: ProgrammeAccess
+) -> ResponseRate | None:
+    """A group's response rate, or None where a manager may not see it (its figures are hidden)."""
+    if access.is_facilitator or group.shown:
+        return rate
+    return None
 
 
 def _rates(dashboard, rates: dict[int, list[ResponseRate]], units, access, results) -> None:
@@ -263,27 +349,44 @@ def _rates(dashboard, rates: dict[int, list[ResponseRate]], units, access, resul
         for r in dashboard.rounds:
             rate = rates[r.pk][row_index]
             group = results[r.pk].figure(scoring.INDEX, rate.unit_id)
-            hidden = not access.is_facilitator and not group.shown
-            per_round.append(None if hidden else rate)
+            per_round.append((r, visible_rate(rate, group, access)))
         table.append((row.name, row.depth, per_round))
     dashboard.rates = table
 
 
 def _trend(dashboard: Dashboard, results, language: str) -> None:
-    dates = [round_date(r) for r in dashboard.rounds]
+    """Rounds are categories on the axis; events sit on or between the rounds they fall at."""
     series, rows = [], []
     for measure in TREND_MEASURES:
-        cells = [cell(results[r.pk].figure(measure, dashboard.unit_id)) for r in dashboard.rounds]
+        cells = [
+            cell(results[r.pk].figure(measure, dashboard.unit_id), dashboard.k)
+            for r in dashboard.rounds
+        ]
         series.append({"name": str(MEASURE_LABELS[measure]), "values": [c.mean for c in cells]})
         rows.append((str(MEASURE_LABELS[measure]), cells))
+    dashboard.trend_rows = [
+        (label, list(zip(dashboard.rounds, cells, strict=True))) for label, cells in rows
+    ]
     events = list(Event.objects.filter(programme=dashboard.programme))
     visible_units = {int(value) for value, _label in dashboard.unit_choices if value}
     events = [e for e in events if e.unit_id is None or e.unit_id in visible_units]
     dashboard.events = events
+    rounds_with_figures = [
+        index
+        for index in range(len(dashboard.rounds))
+        if any(cells[index].shown for _label, cells in rows)
+    ]
+    if len(rounds_with_figures) < 2:
+        dashboard.trend_note = _(
+            "A trend needs figures from two rounds or more; the table below has what there is."
+        )
+        return
     dashboard.trend = charts.trend(
-        dates,
+        round_labels(dashboard.rounds),
         series,
-        [{"date": e.date.isoformat(), "text": e.text} for e in events],
+        [
+            {"position": position, "text": e.text}
+            for e, position in zip(events, event_positions(dashboard.rounds, events), strict=True)
+        ],
         language=language,
     )
-    dashboard.trend_rows = rows

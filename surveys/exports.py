@@ -9,17 +9,20 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from programmes.access import ProgrammeAccess
-from surveys.dashboard import MEASURE_ORDER, cell, closed_rounds
+from surveys import scoring
+from surveys.dashboard import MEASURE_ORDER, cell, closed_rounds, visible_rate
 from surveys.models import MEASURE_LABELS
-from surveys.results import round_results
+from surveys.results import response_rates_for, round_results
 
 
 def rows(access: ProgrammeAccess) -> list[list]:
     """Header plus one row per closed round, visible group and measure."""
     programme = access.programme
+    k = programme.min_group_size
     tree = programme.unit_tree()
     rounds = closed_rounds(programme)
     results = round_results(programme, rounds, tree=tree)
+    rates = response_rates_for(programme, rounds, tree=tree)
     visible = access.visible_unit_ids
     groups: list[tuple[int | None, str]] = []
     if visible is None:
@@ -36,15 +39,25 @@ def rows(access: ProgrammeAccess) -> list[list]:
             _("95 % CI high"),
             _("Share high (75 or more)"),
             _("Share low (25 or less)"),
+            _("Response rate (%)"),
             _("Note"),
         ]
     ]
     for r in rounds:
+        group_rates = {rate.unit_id: rate for rate in rates[r.pk]}
         for unit_id, name in groups:
+            index = results[r.pk].figure(scoring.INDEX, unit_id)
+            rate = visible_rate(group_rates[unit_id], index, access)
             for measure in MEASURE_ORDER:
                 result = results[r.pk].figure(measure, unit_id)
-                shown = cell(result)
+                shown = cell(result, k)
                 summary = result.summary if shown.shown else None
+                notes = [] if shown.shown else [shown.reason]
+                if rate is not None and rate.over_invited:
+                    notes.append(
+                        _("%(answered)s answers, %(invited)s invited: check the headcount")
+                        % {"answered": rate.answered, "invited": rate.invited}
+                    )
                 table.append(
                     [
                         r.title,
@@ -56,7 +69,8 @@ def rows(access: ProgrammeAccess) -> list[list]:
                         _round(shown.ci_high),
                         _round(summary.high_share * 100) if summary else None,
                         _round(summary.low_share * 100) if summary else None,
-                        "" if shown.shown else shown.reason,
+                        rate.percent if rate is not None else None,
+                        " ".join(notes),
                     ]
                 )
     return table
@@ -72,16 +86,7 @@ def as_csv(table: list[list], *, language: str) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     for row in table:
-        writer.writerow(
-            [
-                (
-                    ""
-                    if v is None
-                    else (str(v).replace(".", ",") if comma and isinstance(v, float) else v)
-                )
-                for v in row
-            ]
-        )
+        writer.writerow([_csv_value(v, comma=comma) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -90,7 +95,7 @@ def _csv_value(value, *, comma: bool):
         return ""
     if isinstance(value, float):
         return str(value).replace(".", ",") if comma else str(value)
-    return _safe_cell(value)
+    return safe_cell(value)
 
 
 def as_xlsx(table: list[list], *, title: str) -> bytes:
@@ -98,15 +103,19 @@ def as_xlsx(table: list[list], *, title: str) -> bytes:
     sheet = workbook.active
     sheet.title = title[:31] or "Results"
     for row in table:
-        sheet.append([_safe_cell(v) for v in row])
+        sheet.append([safe_cell(v) for v in row])
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _safe_cell(value):
-    """Text that a spreadsheet would run as a formula is written as plain text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+# OWASP's list: a spreadsheet runs a cell as a formula when its text starts with one of these.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Every text cell of every CSV and XLSX goes through here: formulas become plain text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value

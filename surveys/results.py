@@ -89,6 +89,15 @@ def round_results(
 
 @dataclass(frozen=True)
 class ResponseRate:
+    """How many answered out of how many were invited, for one group and round.
+
+    Answers by room code are not capped by the headcount, so a round can have more answers
+    than the entered headcount or the listed participants. The honest reading is that the
+    headcount is out of date: the count is then out of the answers themselves (never above
+    100 %), and `over_invited` asks for the headcount to be checked. Every page, export and
+    the projector read the count through this class.
+    """
+
     unit_id: int | None  # None: the whole programme
     name: str
     depth: int
@@ -96,8 +105,23 @@ class ResponseRate:
     answered: int
 
     @property
+    def out_of(self) -> int:
+        """The denominator shown: the invited headcount, or the answers when they exceed it."""
+        return max(self.invited, self.answered)
+
+    @property
+    def over_invited(self) -> bool:
+        """More answers than invited: the headcount needs checking."""
+        return self.answered > self.invited
+
+    @property
     def rate(self) -> float | None:
-        return self.answered / self.invited if self.invited else None
+        """Answered out of invited, at most 1; None when nobody was invited or counted."""
+        return self.answered / self.out_of if self.invited else None
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.rate is None else round(self.rate * 100)
 
     @property
     def flagged(self) -> bool:

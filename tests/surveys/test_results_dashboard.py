@@ -112,13 +112,13 @@ def test_csv_export_keeps_suppression_and_opens_in_danish_excel(client, cast, tw
     assert body.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
     header, data = rows[0], rows[1:]
-    assert len(header) == 10
+    assert len(header) == 11
     for row in data:
         n = row[3]
         assert n == "" or int(n) >= cast.programme.min_group_size
         if row[4]:
             assert "," in row[4] or row[4].isdigit()
-    assert any(row[9] for row in data)  # some groups are hidden, and say why
+    assert any(row[10] for row in data)  # some groups are hidden, and say why
     assert AuditEntry.objects.filter(action="results.export_csv").count() == 1
 
 
