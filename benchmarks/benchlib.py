@@ -183,7 +183,7 @@ def random_secret_key() -> str:
 
 @dataclass
 class Server:
-    """A gunicorn this process started; stop() ends it (and only it) by its process group."""
+    """A server this process started; stop() ends it (and only it) by its process group."""
 
     name: str
     port: int
@@ -237,6 +237,39 @@ def start_gunicorn(
         "--no-control-socket",  # gunicorn 24+ would share ~/.gunicorn/gunicorn.ctl otherwise
         *extra_args,
     ]
+    return start_server(name, port, command, env, log_path, ready_path, ready_timeout)
+
+
+def start_runserver(
+    *,
+    name: str,
+    env: dict[str, str],
+    log_path: Path,
+    ready_path: str = "/healthz",
+    ready_timeout: float = 60.0,
+) -> Server:
+    """Start `manage.py runserver` (threaded, as scripts/start runs it) on a free port."""
+    port = free_port()
+    command = [
+        str(ROOT / ".venv" / "bin" / "python"),
+        "manage.py",
+        "runserver",
+        "--noreload",  # one process, never restarted by a file change during the run
+        f"127.0.0.1:{port}",
+    ]
+    return start_server(name, port, command, env, log_path, ready_path, ready_timeout)
+
+
+def start_server(
+    name: str,
+    port: int,
+    command: list[str],
+    env: dict[str, str],
+    log_path: Path,
+    ready_path: str,
+    ready_timeout: float,
+) -> Server:
+    """Run command in its own process group and wait until ready_path answers 200."""
     log = log_path.open("wb")
     process = subprocess.Popen(
         command,
@@ -419,19 +452,17 @@ def latency_line(shots: list[Shot]) -> str:
 def bare_insert_app():
     """WSGI factory for gunicorn: a minimal Django project with one view inserting one row.
 
-    Same database, same psycopg connection pool options as config/settings.py, DEBUG off,
-    no middleware, no sessions, no templates. The table is made by submit_burst.py.
+    The database exactly as config/settings.py makes it from DATABASE_URL (PostgreSQL with
+    its connection pool, or SQLite with its WAL and locking options); DEBUG off, no
+    middleware, no sessions, no templates. The table is made by submit_burst.py.
     """
-    import dj_database_url
     from django.conf import settings
 
-    database = dj_database_url.parse(database_url(), conn_max_age=0, conn_health_checks=True)
-    database.setdefault("OPTIONS", {})["pool"] = {
-        "min_size": int(os.environ.get("DATABASE_POOL_MIN", "2")),
-        "max_size": int(os.environ.get("DATABASE_POOL_MAX", "8")),
-        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "2")),
-    }
-    database["OPTIONS"].setdefault("connect_timeout", 2)
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from config import settings as app_settings  # read as a plain module: only its values
+
+    database = app_settings.DATABASES["default"]
 
     from django.db import connection, transaction
     from django.http import HttpResponse
@@ -443,6 +474,8 @@ def bare_insert_app():
         if request.method != "POST":
             return HttpResponse(status=405)
         key = uuid.UUID(request.POST.get("key", ""))
+        if connection.vendor == "sqlite":
+            key = key.hex  # the sqlite3 module binds no UUID objects
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {BARE_TABLE} (key, payload) VALUES (%s, %s)",

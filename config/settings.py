@@ -121,6 +121,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
         "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "2")),
     }
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 2)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A room of phones sends at the same moment. SQLite has one writer at a time: WAL lets
+    # readers carry on beside it, the busy timeout makes a writer wait its turn, and
+    # IMMEDIATE transactions take the write lock at BEGIN, because a transaction that reads
+    # first and writes later fails at once ("database is locked") instead of waiting.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "programmes.User"
@@ -225,17 +237,36 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
     "filters": {"mask_secrets": {"()": "programmes.logs.MaskSecrets"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
             "filters": ["mask_secrets"],
-        }
+        },
+        # runserver's request lines keep Django's own handler and format, masked as well.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_secrets"],
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Without handlers of its own (Django's default ones do not mask), Django's log
+        # reaches the masked console once, at the root's level.
+        "django": {"level": "NOTSET"},
+        "django.db.backends": {"level": "WARNING"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # The programme rules that DOMAIN.md fixes.

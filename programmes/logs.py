@@ -1,5 +1,6 @@
 """Secrets never reach a log line: personal-link, display and invitation tokens and room
-codes in paths are masked, both in Django's own log records and in gunicorn's access log.
+codes in paths are masked in Django's own log records, in runserver's request lines (the
+`django.server` logger) and in gunicorn's access log.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from surveys.models import Round
 from tests.factories import ParticipantFactory, ProgrammeManagerFactory
 
 # Routes outside programme data: Django's own auth views, admin, language switch,
-# health, and the participant / invitation links (tested in their own modules).
+# favicon, health, and the participant / invitation links (tested in their own modules).
 PUBLIC_OR_FOREIGN = {
     "login",
     "logout",
@@ -27,6 +27,7 @@ PUBLIC_OR_FOREIGN = {
     "password_reset_confirm",
     "password_reset_complete",
     "set_language",
+    "favicon",
     "healthz",
     "home",
     "programme_create",

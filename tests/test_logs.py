@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import io
 import logging
 from types import SimpleNamespace
 
 import pytest
+from django.core.servers.basehttp import WSGIRequestHandler
 from django.urls import reverse
 from django.utils import timezone
 from gunicorn.config import Config
@@ -57,3 +59,32 @@ def test_django_request_log_masks_an_expired_display_token(client, cast, open_ro
         assert client.get(reverse("display", args=[token])).status_code == 404
     assert caplog.records, "the 404 is logged"
     assert all(token not in record.getMessage() for record in caplog.records)
+
+
+def test_runserver_request_log_masks_tokens():
+    logger = logging.getLogger("django.server")
+    assert not logger.propagate and logger.handlers, "runserver's lines have their own handler"
+    handler = logger.handlers[0]
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    server = SimpleNamespace(request=None, log_date_time_string=lambda: "01/Mar/2026 09:00:00")
+    try:
+        for path in ("/p/secret-token-value/", "/j/ROOMCODE/", "/display/another-secret/live/"):
+            WSGIRequestHandler.log_message(server, '"%s" %s %s', f"GET {path} HTTP/1.1", "302", "0")
+    finally:
+        handler.setStream(previous)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 3
+    assert lines[0] == '[01/Mar/2026 09:00:00] "GET /p/…/ HTTP/1.1" 302 0'
+    assert not any(secret in stream.getvalue() for secret in ("secret", "ROOMCODE"))
+
+
+@pytest.mark.parametrize("name", ["django.request", "django.security.csrf", "django.server"])
+def test_every_handler_of_djangos_loggers_masks(name):
+    logger, handlers = logging.getLogger(name), []
+    while logger is not None:
+        handlers += logger.handlers
+        logger = logger.parent if logger.propagate else None
+    ours = [h for h in handlers if not type(h).__module__.startswith("_pytest")]
+    assert ours
+    assert all(any(isinstance(f, MaskSecrets) for f in h.filters) for h in ours), ours

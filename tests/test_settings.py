@@ -79,3 +79,11 @@ def test_development_defaults_to_sqlite():
     env = {"DEBUG": "1", "DATABASE_URL": ""}
     values = read_settings(env, ["DATABASES"])
     assert values["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
+
+
+def test_sqlite_waits_its_turn_instead_of_failing():
+    values = read_settings({"DEBUG": "1", "DATABASE_URL": ""}, ["DATABASES"])
+    options = values["DATABASES"]["default"]["OPTIONS"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] >= 10
+    assert "journal_mode=WAL" in options["init_command"]
