@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -11,8 +14,11 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.response import TemplateResponse
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -204,7 +210,13 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ProgrammeForm(request.POST or None, instance=programme)
     if request.method == "POST" and form.is_valid():
         form.save()
-        audit.record(request, action="programme.edit", obj=programme, programme=programme)
+        audit.record(
+            request,
+            action="programme.edit",
+            obj=programme,
+            programme=programme,
+            fields=form.changed_data,
+        )
         messages.success(request, _("The programme has been saved."))
         return redirect("programme_detail", programme.pk)
     status = 422 if form.errors else 200
@@ -290,7 +302,13 @@ def unit_edit(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             form.save()
-            audit.record(request, action="unit.edit", obj=unit, programme=programme)
+            audit.record(
+                request,
+                action="unit.edit",
+                obj=unit,
+                programme=programme,
+                fields=form.changed_data,
+            )
             if request.htmx:
                 tree = programme.unit_tree()
                 response = _units_page(
@@ -326,7 +344,7 @@ def unit_delete(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
         if request.htmx:
             return HttpResponseClientRedirect(reverse("units", args=[programme.pk]))
         return redirect("units", programme.pk)
-    audit.record(request, action="unit.delete", obj=unit, programme=programme, summary=unit.name)
+    audit.record(request, action="unit.delete", obj=unit, object_id=unit_id, programme=programme)
     messages.success(request, _("The unit has been deleted."))
     if request.htmx:
         return HttpResponseClientRedirect(reverse("units", args=[programme.pk]))
@@ -383,7 +401,13 @@ def participant_edit(request: HttpRequest, pk: int, participant_id: int) -> Http
     )
     if request.method == "POST" and form.is_valid():
         form.save()
-        audit.record(request, action="participant.edit", obj=participant, programme=programme)
+        audit.record(
+            request,
+            action="participant.edit",
+            obj=participant,
+            programme=programme,
+            fields=form.changed_data,
+        )
         messages.success(request, _("The participant has been saved."))
         return redirect("participants", programme.pk)
     return render(
@@ -462,7 +486,7 @@ def participant_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
         return redirect("participant_import", programme.pk)
     audit.record(
-        request, action="participant.import", programme=programme, summary=f"{count} participants"
+        request, action="participant.import", programme=programme, counts={"participants": count}
     )
     messages.success(
         request,
@@ -476,9 +500,61 @@ def participant_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("participants", programme.pk)
 
 
+SLIPS_PER_SHEET = 8  # 2 columns x 4 rows on A4, as static/css/print.css lays them out
+TOKEN_GROUP = 5  # characters per group when a link is printed for typing
+
+
+@dataclass(frozen=True)
+class LinkSlip:
+    """What one printed slip shows: who it is for, and their link for scanning and typing."""
+
+    name: str
+    unit: str
+    url: str
+    base: str  # the link up to the token, e.g. "https://example.org/p/"
+    groups: list[str]  # the token (and the closing slash) in groups of TOKEN_GROUP
+    qr: SafeString
+
+
+def _link_slips(programme: Programme, links: list[services.IssuedLink]) -> list[list[LinkSlip]]:
+    """The issued links as slips, ordered by unit and name, in sheets of SLIPS_PER_SHEET."""
+    tree = programme.unit_tree()
+    slips = []
+    for link in links:
+        base, token = link.url.rstrip("/").rsplit("/", 1)
+        typed = token + "/"
+        slips.append(
+            LinkSlip(
+                name=link.participant.name or link.participant.email,
+                unit=tree.path(link.participant.unit_id),
+                url=link.url,
+                base=base + "/",
+                groups=[typed[i : i + TOKEN_GROUP] for i in range(0, len(typed), TOKEN_GROUP)],
+                # No margin of its own: the slip's padding is the code's quiet zone.
+                qr=mark_safe(  # noqa: S308 - segno's markup of a URL we built
+                    segno.make(link.url, error="m").svg_inline(
+                        border=0, omitsize=True, svgclass="slip-qr-code"
+                    )
+                ),
+            )
+        )
+    slips.sort(key=lambda slip: (slip.unit.casefold(), slip.name.casefold()))
+    return [slips[i : i + SLIPS_PER_SHEET] for i in range(0, len(slips), SLIPS_PER_SHEET)]
+
+
+def _link_slips_pdf(programme: Programme, sheets: list[list[LinkSlip]]) -> HttpResponse:
+    """The slips as an A4 PDF in the programme's language, for the participants."""
+    from programmes.pdf import pdf_response, render_pdf  # WeasyPrint loads only when used
+
+    with translation.override(programme.language):
+        html = render_to_string("pdf/link_slips.html", {"programme": programme, "sheets": sheets})
+        stem = f"{_('personal links')} {programme.title}"
+    return pdf_response(render_pdf(html), filename_stem=stem)
+
+
 @require_POST
 def participant_links(request: HttpRequest, pk: int) -> HttpResponse:
-    """Issue new personal links (voiding old ones) and show them once, to print or e-mail."""
+    """Issue new personal links (voiding old ones) and show them once: slips, PDF or e-mail."""
     programme = get_programme_for_facilitator(request.user, pk)
     rows = Participant.objects.filter(programme=programme).select_related("unit")
     scope = request.POST.get("scope", "")
@@ -501,18 +577,19 @@ def participant_links(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         action="participant.issue_links",
         programme=programme,
-        summary=f"{len(links)} links, {sent} e-mailed",
+        counts={"links": len(links), "emailed": sent},
     )
-    tree = programme.unit_tree()
-    return TemplateResponse(
+    # The tokens exist only now, so the PDF is made by this request or never.
+    sheets = _link_slips(programme, links)
+    if request.POST.get("format") == "pdf":
+        return _link_slips_pdf(programme, sheets)
+    response = render(
         request,
         "programmes/participant_links.html",
-        {
-            "programme": programme,
-            "links": [(link, tree.path(link.participant.unit_id)) for link in links],
-            "sent": sent,
-        },
+        {"programme": programme, "sheets": sheets, "sent": sent},
     )
+    add_never_cache_headers(response)  # the links must not outlive this page
+    return response
 
 
 # --- Managers ------------------------------------------------------------------------
@@ -535,7 +612,6 @@ def managers(request: HttpRequest, pk: int) -> HttpResponse:
             action="manager.invite",
             obj=invitation,
             programme=programme,
-            summary=invitation.email,
         )
         messages.success(
             request, _("An invitation is sent to %(email)s.") % {"email": invitation.email}
@@ -569,7 +645,6 @@ def manager_revoke(request: HttpRequest, pk: int, manager_id: int) -> HttpRespon
         action="manager.revoke",
         obj=manager,
         programme=programme,
-        summary=manager.user.email,
     )
     manager.delete()
     messages.success(request, _("The manager no longer has access."))
@@ -585,7 +660,6 @@ def invitation_cancel(request: HttpRequest, pk: int, invitation_id: int) -> Http
         action="manager.cancel_invitation",
         obj=invitation,
         programme=programme,
-        summary=invitation.email,
     )
     invitation.delete()
     messages.success(request, _("The invitation has been withdrawn."))
