@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
@@ -22,9 +21,9 @@ from seminars.access import get_activity, get_seminar, get_seminar_for_display
 from seminars.forms import ActivityForm, JoinForm, SeminarForm
 from seminars.models import Seminar
 from surveys import services as survey_services
-from surveys.access import admit, session_participant
-from surveys.live import live_state
-from surveys.models import MEASURE_LABELS, normalise_room_code
+from surveys.access import admit, phone_language, session_participant
+from surveys.live import LiveState, live_state
+from surveys.models import MEASURE_LABELS, Round, normalise_room_code
 from surveys.qr import qr_svg
 from surveys.results import response_rates
 
@@ -41,7 +40,13 @@ def seminar_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     form = SeminarForm(request.POST or None, instance=seminar) if access.is_facilitator else None
     if request.method == "POST" and form.is_valid():
         form.save()
-        audit.record(request, action="seminar.edit", obj=seminar, programme=programme)
+        audit.record(
+            request,
+            action="seminar.edit",
+            obj=seminar,
+            programme=programme,
+            fields=form.changed_data,
+        )
         messages.success(request, _("The seminar has been saved."))
         return redirect("seminar_detail", programme.pk, seminar.number)
     return render_page(
@@ -98,7 +103,13 @@ def activity_edit(request: HttpRequest, pk: int, number: int, activity_id: int) 
     form = ActivityForm(request.POST or None, instance=activity)
     if request.method == "POST" and form.is_valid():
         form.save()
-        audit.record(request, action="activity.edit", obj=activity, programme=programme)
+        audit.record(
+            request,
+            action="activity.edit",
+            obj=activity,
+            programme=programme,
+            fields=form.changed_data,
+        )
         messages.success(request, _("The activity has been saved."))
         return redirect("seminar_detail", programme.pk, seminar.number)
     return render_page(
@@ -114,9 +125,7 @@ def activity_delete(request: HttpRequest, pk: int, number: int, activity_id: int
     programme = get_programme_for_facilitator(request.user, pk)
     seminar = get_seminar(programme, number)
     activity = get_activity(seminar, activity_id)
-    audit.record(
-        request, action="activity.delete", obj=activity, programme=programme, summary=activity.title
-    )
+    audit.record(request, action="activity.delete", obj=activity, programme=programme)
     activity.delete()
     messages.success(request, _("The activity has been deleted."))
     return redirect("seminar_detail", programme.pk, seminar.number)
@@ -191,7 +200,7 @@ def participant_home(request: HttpRequest) -> HttpResponse:
     if participant is None or participant.programme.is_archived:
         return _participant_render(request, "participant/link_invalid.html", status=404)
     programme = participant.programme
-    language = None if settings.LANGUAGE_COOKIE_NAME in request.COOKIES else programme.language
+    language = phone_language(request, default=programme.language)
     open_rounds = [
         (round, round.pk in answered)
         for answered in [set(participant.participations.values_list("round_id", flat=True))]
@@ -229,6 +238,13 @@ def _room_now(seminar: Seminar):
     return round, state, version
 
 
+def _display_stage(round: Round | None, state: LiveState | None) -> str:
+    """Which layout the wall shows: nothing open, people joining, or the room's figures."""
+    if round is None:
+        return "idle"
+    return "results" if state.figures else "joining"
+
+
 def _display_context(request: HttpRequest, seminar: Seminar, token: str, now=None) -> dict:
     round, state, version = now or _room_now(seminar)
     context = {
@@ -236,17 +252,21 @@ def _display_context(request: HttpRequest, seminar: Seminar, token: str, now=Non
         "programme": seminar.programme,
         "round": round,
         "state": state,
+        "stage": _display_stage(round, state),
         "token": token,
         "version": version,
     }
     if round is not None:
         code = seminar.room_code if round.is_open else ""
         join_url = request.build_absolute_uri(reverse("join_code", args=[code])) if code else ""
+        # Typed from the back of the room: no scheme, no trailing slash (CommonMiddleware
+        # adds it back).
+        join_address = request.build_absolute_uri(reverse("join")).split("://", 1)[-1]
         context.update(
             code=code,
-            short_join_url=request.build_absolute_uri(reverse("join")),
+            join_address=join_address.rstrip("/"),
             qr=qr_svg(join_url) if join_url else "",
-            invited=response_rates(round)[0].invited,
+            turnout=response_rates(round)[0],
             labels=MEASURE_LABELS,
             k=seminar.programme.min_group_size,
         )

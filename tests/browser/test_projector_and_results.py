@@ -157,9 +157,14 @@ def results_path(cast) -> str:
     return f"/programmes/{cast.programme.pk}/results/"
 
 
-def assert_charts_drawn(page: Page) -> None:
+def assert_charts_drawn(page: Page, *, hidden: bool = False) -> None:
+    """The bars and the trend are drawn; for a hidden group, sentences take their place."""
     charts = page.locator("#results [data-chart]")
-    expect(charts).to_have_count(2)  # the bars and the trend
+    if hidden:
+        expect(charts).to_have_count(0)
+        expect(page.locator("#results .hidden-note")).to_have_count(2)
+        return
+    expect(charts).to_have_count(2)
     for index in range(2):
         expect(charts.nth(index).locator("svg.main-svg").first).to_be_attached()
 
@@ -202,7 +207,8 @@ def test_results_dashboard(live_server, open_context, cast, two_rounds, request,
         expect(page).to_have_url(re.compile(rf"[?&]unit={unit.pk}(&|$)"))
         expect(heading).to_contain_text(unit.name)
         expect(group).to_have_value(str(unit.pk))
-        assert_charts_drawn(page)
+        # North Day (6) sits in North (8) beside North's own 2: it is hidden in both rounds.
+        assert_charts_drawn(page, hidden=unit == day)
         assert_same_document(page)
 
     def shows(unit: Unit | None) -> None:

@@ -112,3 +112,26 @@ def test_projector_shows_no_figure_for_a_small_room(client, cast, open_round, di
     answer(open_round, cast.units["South"], 5, count=cast.programme.min_group_size - 1)
     html = client.get(reverse("display", args=[display])).content.decode()
     assert "<meter" not in html
+
+
+@pytest.mark.django_db
+def test_the_count_never_passes_the_invited_number(client, cast, open_round, display):
+    """6 are listed (2 per unit); 9 answer by room code: "9 of 9", and check the headcount."""
+    answer(open_round, cast.units["South"], 4, count=9)
+    html = client.get(reverse("display", args=[display])).content.decode()
+    assert "9 of 9 have answered" in html
+    assert "9 of 6" not in html
+    assert "More answers than the 6 invited: check the headcount." in html
+    live = client.get(reverse("display_live", args=[display]))
+    assert "9 of 9 have answered" in live.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_headcount_of_zero_shows_the_count_alone(client, cast, open_round, display):
+    from programmes.models import Participant, Unit
+
+    Participant.objects.filter(programme=cast.programme).delete()
+    Unit.objects.filter(programme=cast.programme).update(headcount=0)
+    answer(open_round, cast.units["South"], 4, count=2)
+    html = client.get(reverse("display", args=[display])).content.decode()
+    assert "2 have answered" in html and " of 0" not in html
