@@ -356,7 +356,8 @@ class AuditEntry(models.Model):
     action = models.CharField(max_length=60)
     object_type = models.CharField(max_length=60)
     object_id = models.CharField(max_length=64, blank=True)
-    summary = models.CharField(max_length=300, blank=True)
+    summary = models.CharField(max_length=300, blank=True)  # rows written before `details`
+    details = models.JSONField(default=dict, blank=True)  # numbers and changed field names
     request_id = models.CharField(max_length=36, blank=True)
 
     class Meta:
@@ -364,6 +365,28 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
+
+    # The wording lives in programmes.audit, which imports this module: hence the
+    # imports inside the methods.
+
+    @property
+    def action_label(self) -> str:
+        from programmes.audit import action_label
+
+        return action_label(self.action)
+
+    @property
+    def role_label(self) -> str:
+        from programmes.audit import role_label
+
+        return role_label(self.role)
+
+    @property
+    def details_text(self) -> str:
+        """The row's details as translated sentences (older rows: their stored summary)."""
+        from programmes.audit import describe_details
+
+        return describe_details(self) or self.summary
 
 
 class RateCounter(models.Model):

@@ -50,16 +50,23 @@ def set_archived(*, programme: Programme, archived: bool) -> None:
 
 
 @transaction.atomic
-def delete_programme(*, programme: Programme) -> None:
-    """Delete a programme and every row that hangs on it; its audit trail stays."""
+def clear_programme(*, programme: Programme) -> None:
+    """Delete what a programme holds (rounds, events, people, units), keeping the programme
+    and its seminars, so their addresses and room codes stay valid."""
     # Survey rounds (and with them responses, which protect their units) go first.
     programme.rounds.all().delete()
+    programme.events.all().delete()
     programme.participants.all().delete()
     programme.managers.all().delete()
     programme.manager_invitations.all().delete()
     # Units protect their parents, so delete leaves first.
     for node in reversed(list(programme.unit_tree().walk())):
         Unit.objects.filter(pk=node.id).delete()
+
+
+def delete_programme(*, programme: Programme) -> None:
+    """Delete a programme and every row that hangs on it; its audit trail stays."""
+    clear_programme(programme=programme)
     programme.delete()
 
 

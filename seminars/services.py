@@ -7,7 +7,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone, translation
 
-from programmes.models import Programme, new_token
+from programmes.models import Programme, hash_token, new_token
 from seminars.blueprints import BLUEPRINTS
 from seminars.models import Activity, Seminar
 
@@ -52,9 +52,16 @@ def create_seminars_from_template(*, programme: Programme) -> list[Seminar]:
 DISPLAY_HOURS_WITHOUT_DATE = 12
 
 
-def issue_display_token(*, seminar: Seminar) -> str:
-    """A new read-only display link for the projector, valid to the end of the seminar day."""
-    token, token_hash = new_token()
+def issue_display_token(*, seminar: Seminar, token: str | None = None) -> str:
+    """A new read-only display link for the projector, valid to the end of the seminar day.
+
+    A given token replaces the random one: the demo derives its own from the secret key, so
+    that running it again prints the same projector address.
+    """
+    if token is None:
+        token, token_hash = new_token()
+    else:
+        token_hash = hash_token(token)
     now = timezone.now()
     if seminar.date is not None and seminar.date >= timezone.localdate():
         end_of_day = datetime.datetime.combine(seminar.date, datetime.time(23, 59))

@@ -126,6 +126,14 @@ class SurveyItemsForm(forms.Form):
         self.fields["items"].queryset = instrument.items.order_by("position", "pk")
         self.fields["items"].label_from_instance = lambda item: item.text(language)
 
+    def by_area(self) -> list[tuple[str, list]]:
+        """The checkboxes grouped under their area, in the areas' order, for the picker."""
+        groups: dict[str, list] = {value: [] for value, _label in Subdimension.choices}
+        for checkbox in self["items"]:
+            groups[checkbox.data["value"].instance.subdimension].append(checkbox)
+        labels = dict(Subdimension.choices)
+        return [(str(labels[value]), boxes) for value, boxes in groups.items() if boxes]
+
     def clean_items(self):
         items = self.cleaned_data["items"]
         covered = {item.subdimension for item in items}
@@ -215,7 +223,7 @@ class EventForm(forms.ModelForm):
         model = Event
         fields = ["date", "text", "unit"]
         widgets = {"date": forms.DateInput(attrs={"type": "date"})}
-        help_texts = {"text": _("For example “New manager in Afsnit B” or “Reorganisation”.")}
+        help_texts = {"text": _("For example “New manager in Ward B” or “Reorganisation”.")}
 
     def __init__(self, *args, programme, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -2,7 +2,9 @@
 
 No wording is taken from COPSOQ or any other published instrument. The shipped standard
 instrument (version 1) is created from STANDARD_V1 by a data migration; a later version gets
-a new constant, never an edit of this one.
+a new constant, never an edit of this one. A correction of language that leaves an item's
+meaning as it was is made here and carried into existing databases by a data migration of
+its own, with the old and new texts copied into it (0005_standard_item_wording).
 """
 
 from __future__ import annotations
@@ -155,8 +157,8 @@ STANDARD_V1: list[BankItem] = [
         "core": True,
         "allow_dont_know": True,
         "da": "Samarbejdet med de andre teams og faggrupper, vi er afhængige af, fungerer godt.",
-        "sv": "Samarbetet med de andra arbetsgrupper och yrkesgrupper vi är beroende av "
-        "fungerar bra.",
+        "sv": "Samarbetet med de andra arbetsgrupperna och yrkesgrupperna som vi är beroende "
+        "av fungerar bra.",
         "en": "Collaboration with the other teams and professions we depend on works well.",
     },
     {

@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from programmes.models import Participant, Programme, Unit, Workspace
 from surveys import scoring
+from surveys.item_bank import STANDARD_NAME
 
 # 31 characters without look-alikes (no 0/O, 1/I/L): 6 characters carry 29.7 bits.
 ROOM_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -89,7 +90,15 @@ class Instrument(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} v{self.version}"
+        return f"{self.display_name} v{self.version}"
+
+    @property
+    def display_name(self) -> str:
+        """The name to show: the shipped instrument's (and its copies') in the reader's
+        language, any other as it is stored."""
+        if self.name == STANDARD_NAME:
+            return str(_("Social capital temperature"))
+        return self.name
 
     @property
     def is_locked(self) -> bool:

@@ -45,7 +45,23 @@ class SurveyError(Exception):
 
 
 class AlreadyAnswered(SurveyError):
-    pass
+    """This participant's link has already been used to answer this round."""
+
+
+class RoundClosed(SurveyError):
+    """The round closed before the answers were sent; its drafts went with it."""
+
+
+class NoUnitChosen(SurveyError):
+    """The draft has no unit yet, so the response could not be grouped."""
+
+
+class NothingToSubmit(SurveyError):
+    """Neither a draft nor a stored response matches the key: a stale or forged form."""
+
+
+class NoQuestions(SurveyError):
+    """The programme has no questions chosen."""
 
 
 @transaction.atomic
@@ -208,7 +224,7 @@ def submit(
     except IntegrityError:
         created = False  # the same key was stored by a request running at the same time
     if not created:
-        return _already_stored(key)
+        return _already_stored(key, round_id=round_id)
     return Submitted(round_id=round_id, created=True)
 
 
@@ -223,9 +239,9 @@ def _locked_draft(*, round_id: int, draft_id: uuid.UUID, key: uuid.UUID) -> Draf
     if draft is None:
         return None
     if not draft.round.is_open:
-        raise SurveyError("closed")
+        raise RoundClosed
     if draft.unit_id is None:
-        raise SurveyError("unit")
+        raise NoUnitChosen
     return draft
 
 
@@ -246,12 +262,18 @@ def _mark_participation(
     draft.save(update_fields=["submitting"])
 
 
-def _already_stored(key: uuid.UUID) -> Submitted:
-    """A retry of a finished submission answers as the first did; anything else is refused."""
+def _already_stored(key: uuid.UUID, *, round_id: int) -> Submitted:
+    """A retry of a finished submission answers as the first did; anything else is refused.
+
+    With neither draft nor response, a round that has closed meanwhile explains it: closing
+    deleted the draft while the phone was on the review page.
+    """
     response = Response.objects.filter(idempotency_key=key).only("round_id").first()
-    if response is None:
-        raise SurveyError("expired")
-    return Submitted(round_id=response.round_id, created=False)
+    if response is not None:
+        return Submitted(round_id=response.round_id, created=False)
+    if not Round.objects.filter(pk=round_id, state=Round.State.OPEN).exists():
+        raise RoundClosed
+    raise NothingToSubmit
 
 
 def _store_response(draft: Draft) -> Response:
@@ -260,7 +282,7 @@ def _store_response(draft: Draft) -> Response:
     chosen = SurveySetup.items.through.objects.filter(surveysetup__programme_id=round.programme_id)
     items = list(Item.objects.filter(pk__in=chosen.values("item_id")))
     if not items:
-        raise SurveyError("setup")
+        raise NoQuestions
     values = {k: v for k, v in draft_values(draft).items() if k in {i.pk for i in items}}
     scores = scoring.respondent_scores(values, [item.spec() for item in items])
     response = Response.objects.create(

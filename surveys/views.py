@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -35,6 +36,7 @@ from surveys.access import (
     get_item,
     get_round,
     get_survey_session,
+    phone_language,
     remember,
 )
 from surveys.forms import (
@@ -80,12 +82,11 @@ def _participant_page(request, template, context, *, status=200, language=None):
 
 
 def _language(request: HttpRequest, survey: SurveySession) -> str:
-    """The language the respondent chose (the language cookie), else the programme's."""
-    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
-        return translation.get_language()
-    if survey.draft and survey.draft.language:
+    """The language the phone already uses (the draft's first), else the programme's."""
+    no_choice = settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+    if no_choice and survey.draft and survey.draft.language:
         return survey.draft.language
-    return survey.round.programme.language
+    return phone_language(request, default=survey.round.programme.language)
 
 
 def _with_language_cookie(response: HttpResponse, language: str) -> HttpResponse:
@@ -269,7 +270,7 @@ def survey_review(request: HttpRequest, round_id: int) -> HttpResponse:
     survey = get_survey_session(request, round_id)
     if request.method == "POST" and survey.done:  # a double tap: answer as the first did
         return HttpResponseRedirect(reverse("survey_thanks", args=[survey.round.pk]), status=303)
-    if request.method == "POST" and survey.draft is None:
+    if request.method == "POST" and survey.draft is None and survey.round.is_open:
         return _submit(request, survey)  # a retry from another tab after the draft was stored
     if (stop := _require_draft(request, survey)) is not None:
         return stop
@@ -337,17 +338,15 @@ def _submit(request: HttpRequest, survey: SurveySession) -> HttpResponse:
             status=409,
             language=language,
         )
-    except services.SurveyError as error:
-        if str(error) == "closed":
-            return _participant_page(
-                request,
-                "surveys/closed.html",
-                {"round": survey.round},
-                status=410,
-                language=language,
-            )
-        if str(error) == "unit":
-            return redirect("survey_unit", survey.round.pk)
+    except services.RoundClosed:
+        survey.draft = None  # closing deleted it; the session forgets it too
+        remember(request, survey)
+        return _participant_page(
+            request, "surveys/closed.html", {"round": survey.round}, status=410, language=language
+        )
+    except services.NoUnitChosen:
+        return redirect("survey_unit", survey.round.pk)
+    except services.SurveyError:
         return _participant_page(
             request,
             "surveys/bad_request.html",
@@ -422,7 +421,13 @@ def round_detail(request: HttpRequest, pk: int, round_id: int) -> HttpResponse:
     form = RoundForm(request.POST or None, instance=round, seminars=list(programme.seminars.all()))
     if request.method == "POST" and form.is_valid():
         form.save()
-        audit.record(request, action="round.edit", obj=round, programme=programme)
+        audit.record(
+            request,
+            action="round.edit",
+            obj=round,
+            programme=programme,
+            fields=form.changed_data,
+        )
         messages.success(request, _("The survey round has been saved."))
         return redirect("round_detail", programme.pk, round.pk)
     code = services.room_code(round) if round.is_open else ""
@@ -439,6 +444,7 @@ def round_detail(request: HttpRequest, pk: int, round_id: int) -> HttpResponse:
             "qr": qr_svg(join_url) if join_url else "",
             "rates": response_rates(round),
             "short_join_url": request.build_absolute_uri(reverse("join")),
+            "ask_close": round.is_open and request.GET.get("close") == "ask",
         },
         status=422 if form.errors else 200,
     )
@@ -455,7 +461,7 @@ def survey_preview(request: HttpRequest, pk: int) -> HttpResponse:
     with translation.override(language):
         forms = [
             SurveyPageForm(items=page_items, language=language, auto_id=f"p{n}_%s")
-            for n, page_items in enumerate(pages(items), start=1)
+            for n, page_items in enumerate(pages(items) if items else [], start=1)
         ]
         return render(
             request,
@@ -482,7 +488,29 @@ def round_open(request: HttpRequest, pk: int, round_id: int) -> HttpResponse:
 
 @require_POST
 def round_close(request: HttpRequest, pk: int, round_id: int) -> HttpResponse:
-    return _round_action(request, pk, round_id, services.close_round)
+    """Close a round, as the second step: the first only asks (works without JavaScript)."""
+    programme = get_programme_for_facilitator(request.user, pk)
+    round = get_round(programme, round_id)
+    if request.POST.get("confirm") != "yes":
+        return redirect(reverse("round_detail", args=[programme.pk, round.pk]) + "?close=ask")
+    if not round.is_open:
+        messages.info(request, _("The survey round was already closed."))
+        return redirect("round_detail", programme.pk, round.pk)
+    services.close_round(round=round)
+    audit.record(request, action="round.close", obj=round, programme=programme)
+    answered = round.responses.count()
+    messages.success(
+        request,
+        ngettext(
+            "The survey round “%(title)s” is closed with %(count)s answer. Answers that were "
+            "not sent have been deleted. You can reopen the round if needed.",
+            "The survey round “%(title)s” is closed with %(count)s answers. Answers that were "
+            "not sent have been deleted. You can reopen the round if needed.",
+            answered,
+        )
+        % {"title": round.title, "count": answered},
+    )
+    return redirect("round_detail", programme.pk, round.pk)
 
 
 @require_http_methods(["GET", "POST"])
@@ -515,7 +543,13 @@ def _change_setup(request: HttpRequest, programme: Programme, setup) -> HttpResp
     if not form.is_valid():
         return _setup_page(request, programme, setup, items_form=form, status=422)
     setup.items.set(form.cleaned_data["items"])
-    audit.record(request, action="survey.items", obj=setup, programme=programme)
+    audit.record(
+        request,
+        action="survey.items",
+        obj=setup,
+        programme=programme,
+        counts={"questions": len(form.cleaned_data["items"])},
+    )
     messages.success(request, _("The questions have been saved."))
     return redirect("survey_setup", programme.pk)
 
@@ -575,7 +609,7 @@ def instruments(request: HttpRequest) -> HttpResponse:
                 action="instrument.import",
                 obj=instrument,
                 workspace=workspace,
-                summary=str(instrument),
+                counts={"questions": len(parsed.items)},
             )
             messages.success(request, _("“%(name)s” has been imported.") % {"name": instrument})
             return redirect("instrument_detail", instrument.pk)
@@ -622,13 +656,15 @@ def instrument_detail(request: HttpRequest, instrument_id: int) -> HttpResponse:
     )
 
 
-def _audit_item(request: HttpRequest, action: str, item: Item) -> None:
+def _audit_item(
+    request: HttpRequest, action: str, item: Item, fields: list[str] | tuple[()] = ()
+) -> None:
     audit.record(
         request,
         action=f"instrument.{action}",
         obj=item,
         workspace=item.instrument.workspace,
-        summary=item.key,
+        fields=fields,
     )
 
 
@@ -639,7 +675,7 @@ def instrument_item_edit(request: HttpRequest, instrument_id: int, item_id: int)
     form = ItemForm(request.POST or None, instance=item, instrument=instrument)
     if request.method == "POST" and form.is_valid():
         form.save()
-        _audit_item(request, "item_edit", item)
+        _audit_item(request, "item_edit", item, form.changed_data)
         messages.success(request, _("The question has been saved."))
         return redirect("instrument_detail", instrument.pk)
     return render(
@@ -674,7 +710,11 @@ def instrument_new_version(request: HttpRequest, instrument_id: int) -> HttpResp
     workspace = form.cleaned_data["workspace"]
     copy = services.new_instrument_version(instrument=instrument, workspace=workspace)
     audit.record(
-        request, action="instrument.new_version", obj=copy, workspace=workspace, summary=str(copy)
+        request,
+        action="instrument.new_version",
+        obj=copy,
+        workspace=workspace,
+        counts={"version": copy.version},
     )
     messages.success(
         request, _("Version %(version)s is ready to change.") % {"version": copy.version}
@@ -767,7 +807,13 @@ def event_edit(request: HttpRequest, pk: int, event_id: int) -> HttpResponse:
     form = EventForm(request.POST or None, instance=event, programme=programme)
     if request.method == "POST" and form.is_valid():
         form.save()
-        audit.record(request, action="event.edit", obj=event, programme=programme)
+        audit.record(
+            request,
+            action="event.edit",
+            obj=event,
+            programme=programme,
+            fields=form.changed_data,
+        )
         messages.success(request, _("The event has been saved."))
         return redirect(reverse("results", args=[programme.pk]) + "#trend")
     return render(
@@ -782,7 +828,7 @@ def event_edit(request: HttpRequest, pk: int, event_id: int) -> HttpResponse:
 def event_delete(request: HttpRequest, pk: int, event_id: int) -> HttpResponse:
     programme = get_programme_for_facilitator(request.user, pk)
     event = get_event(programme, event_id)
-    audit.record(request, action="event.delete", obj=event, programme=programme, summary=event.text)
+    audit.record(request, action="event.delete", obj=event, programme=programme)
     event.delete()
     messages.success(request, _("The event has been removed."))
     return redirect(reverse("results", args=[programme.pk]) + "#trend")

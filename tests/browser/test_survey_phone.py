@@ -204,7 +204,7 @@ def use_language(round: Round, language: str) -> None:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_survey_on_a_phone(live_server, open_context, cast, open_round, language, javascript):
     """/j/<code>/ to the thank-you page; <html lang> follows the language chosen (X-2)."""
-    use_language(open_round, OTHER_LANGUAGE[language])  # the phone chooses another one
+    use_language(open_round, OTHER_LANGUAGE[language])  # the phone reads another one
     context = open_context(language=language, **PHONE, javascript=javascript)
     log = RequestLog(context)
     page = context.new_page()
@@ -213,9 +213,9 @@ def test_survey_on_a_phone(live_server, open_context, cast, open_round, language
     response = page.goto(f"/j/{services.room_code(open_round)}/")
     assert response is not None and response.status == 200
     assert phone.at(""), page.url
-    # Until the respondent chooses, the programme's language is shown (and preselected).
-    assert html_lang(page) == OTHER_LANGUAGE[language]
-    expect(page.locator("input[name=language]:checked")).to_have_value(OTHER_LANGUAGE[language])
+    # The language the phone already reads is shown and preselected, not the programme's.
+    assert html_lang(page) == language
+    expect(page.locator("input[name=language]:checked")).to_have_value(language)
 
     steps = [
         ("intro", lambda: phone.choose_language(language)),

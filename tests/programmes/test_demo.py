@@ -59,3 +59,35 @@ def test_demo_logins_and_links_work():
     participant = Client()
     landing = participant.get(data["survey_urls"][0])
     assert participant.get(landing.url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_running_the_demo_again_keeps_its_addresses():
+    first = run_demo()
+    programme_id = Programme.objects.get().pk
+    second = run_demo()
+    assert Programme.objects.get().pk == programme_id
+    for key in ("programme_url", "dashboard_url", "projector_url", "join_url", "seminar_urls"):
+        assert first[key] == second[key], key
+    client = Client()
+    assert client.get(first["projector_url"]).status_code == 200  # the wall keeps working
+    code_page = client.get(first["join_url"])
+    assert code_page.status_code == 302  # the room code still leads to the open round
+    # Personal links are issued anew on every run; the old ones stop working, as the
+    # command says when it is run without --json.
+    old_link = Client().get(first["survey_urls"][0], follow=True)
+    assert old_link.status_code == 404
+    out = StringIO()
+    call_command("demo", stdout=out)
+    assert "personal links printed by an earlier run no longer work" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_demo_starts_over_when_its_programme_was_taken_apart():
+    run_demo()
+    programme = Programme.objects.get()
+    programme.seminars.filter(number=4).delete()
+    data = run_demo()
+    assert Programme.objects.count() == 1
+    assert Programme.objects.get().seminars.count() == 4
+    assert data["programme_url"] != f"/programmes/{programme.pk}/"

@@ -236,3 +236,30 @@ def test_items_must_cover_every_area(client, cast):
     )
     assert response.status_code == 422
     assert set(setup.items.values_list("pk", flat=True)) == before
+
+
+@pytest.mark.django_db
+def test_preview_before_questions_are_chosen_says_what_to_do(client, cast):
+    client.force_login(cast.facilitator)
+    html = client.get(reverse("survey_preview", args=[cast.programme.pk])).content.decode()
+    assert "No questions chosen yet" in html
+    assert "Page 1 of 1" not in html
+    assert reverse("survey_setup", args=[cast.programme.pk]) in html
+
+
+@pytest.mark.django_db
+def test_the_question_picker_groups_questions_under_the_areas_it_asks_to_keep(client, cast):
+    from surveys.models import Subdimension
+
+    client.force_login(cast.facilitator)
+    client.post(reverse("survey_setup", args=[cast.programme.pk]))
+    html = client.get(reverse("survey_setup", args=[cast.programme.pk])).content.decode()
+    for _value, label in Subdimension.choices:
+        assert f"<legend>{label}</legend>" in html
+    assert "keep at least one question in each of them" in html
+    one = cast.programme.survey_setup.instrument.items.first()
+    refused = client.post(
+        reverse("survey_setup", args=[cast.programme.pk]), {"action": "items", "items": [one.pk]}
+    )
+    assert refused.status_code == 422
+    assert "Missing:" in refused.content.decode()

@@ -121,9 +121,7 @@ def test_hidden_cells_carry_their_reason():
     from surveys import anonymity
 
     few = dashboard.cell(anonymity.GroupResult(1, 3, None, anonymity.SUPPRESSED_TOO_FEW), 5)
-    other = dashboard.cell(
-        anonymity.GroupResult(2, 9, None, anonymity.SUPPRESSED_COMPLEMENTARY), 5
-    )
+    other = dashboard.cell(anonymity.GroupResult(2, 9, None, anonymity.SUPPRESSED_COMPLEMENTARY), 5)
     assert not few.shown and "5" in few.label and "5" in few.reason
     assert few.kind == "too_few" and other.kind == "complementary"
     assert "subtract" in other.reason
@@ -168,8 +166,9 @@ def test_rounds_are_categories_with_dates_in_the_page_language(client, cast):
     Event.objects.create(programme=cast.programme, date=days[2], text="Same day")
     client.force_login(cast.facilitator)
     figure = chart(
-        client.get(reverse("results", args=[cast.programme.pk]), HTTP_ACCEPT_LANGUAGE="da")
-        .content.decode(),
+        client.get(
+            reverse("results", args=[cast.programme.pk]), HTTP_ACCEPT_LANGUAGE="da"
+        ).content.decode(),
         "trend-data",
     )
     assert figure["layout"]["xaxis"]["type"] == "category"

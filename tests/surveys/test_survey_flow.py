@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from programmes import services as programme_services
 from surveys import services
 from surveys.models import Answer, Draft, Participation, Response
 from surveys.views import pages
@@ -250,8 +251,37 @@ def test_closed_round_refuses_and_deletes_drafts(client, cast, open_round, items
     services.close_round(round=open_round)
     assert Draft.objects.count() == 0
     response = client.post(reverse("survey_review", args=[open_round.pk]), form)
-    assert response.status_code in (400, 410)
+    assert response.status_code == 410
+    assert response.templates[0].name == "surveys/closed.html"
     assert Response.objects.count() == 0
+    again = client.post(reverse("survey_review", args=[open_round.pk]), form)  # a second tap
+    assert again.status_code == 410
+    assert client.get(reverse("survey_review", args=[open_round.pk])).status_code == 410
+
+
+@pytest.mark.django_db
+def test_a_personal_link_on_the_review_page_when_the_round_closes(client, cast, open_round, items):
+    participant = cast.units["South"].participants.first()
+    link = programme_services.issue_links(participants=[participant])[0]
+    client.get(link.path)
+    client.get(reverse("survey_start", args=[open_round.pk]))
+    answer_all(client, open_round, cast.units["South"], items)
+    form = review_form(client, open_round)
+    services.close_round(round=open_round)
+    response = client.post(reverse("survey_review", args=[open_round.pk]), form)
+    assert response.status_code == 410
+    assert "closed" in response.content.decode()
+    assert not Participation.objects.exists() and not Draft.objects.exists()
+
+
+@pytest.mark.django_db
+def test_submitting_after_close_raises_round_closed(cast, open_round, items):
+    draft = services.new_draft(round=open_round, language="en", unit=cast.units["South"])
+    services.close_round(round=open_round)
+    with pytest.raises(services.RoundClosed):
+        services.submit(
+            round_id=open_round.pk, draft_id=draft.pk, key=draft.idempotency_key, participant=None
+        )
 
 
 @pytest.mark.django_db
@@ -303,3 +333,49 @@ def test_submit_runs_a_small_fixed_number_of_queries(
     with django_assert_max_num_queries(13):
         client.post(reverse("survey_review", args=[open_round.pk]), form)
     assert Response.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [("sv-SE,sv;q=0.9,en;q=0.8", "sv"), ("en-GB,en;q=0.9", "en"), ("de-DE,de;q=0.9", "da")],
+)
+def test_the_language_step_follows_the_phone(client, cast, open_round, header, expected):
+    """The programme is Danish; a phone that already reads Swedish or English keeps it."""
+    cast.programme.language = "da"
+    cast.programme.save(update_fields=["language"])
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = header
+    join(client, open_round)
+    response = client.get(reverse("survey_start", args=[open_round.pk]))
+    html = response.content.decode()
+    assert f'<html lang="{expected}"' in html
+    form = response.context["form"]
+    assert form.initial["language"] == expected
+
+
+@pytest.mark.django_db
+def test_closing_a_round_asks_first_and_then_says_what_happened(client, cast, open_round, items):
+    from programmes.models import AuditEntry
+    from surveys.models import Round
+
+    client.force_login(cast.facilitator)
+    close = reverse("round_close", args=[cast.programme.pk, open_round.pk])
+    detail = reverse("round_detail", args=[cast.programme.pk, open_round.pk])
+    page = client.get(detail).content.decode()
+    assert "Close the round…" in page and "Yes, close the round" in page
+    assert page.index("Open the projector view") < page.index("Close the round…")
+
+    asked = client.post(close)  # the first step only asks
+    assert asked.status_code == 302 and asked.url == detail + "?close=ask"
+    assert Round.objects.get(pk=open_round.pk).is_open
+    assert not AuditEntry.objects.filter(action="round.close").exists()
+    confirm = client.get(asked.url).content.decode()
+    assert '<details class="close-round" open>' in confirm
+
+    done = client.post(close, {"confirm": "yes"}, follow=True)
+    assert not Round.objects.get(pk=open_round.pk).is_open
+    assert "is closed with 0 answers" in done.content.decode()
+    assert AuditEntry.objects.filter(action="round.close").count() == 1
+    again = client.post(close, {"confirm": "yes"}, follow=True)  # a double click
+    assert "already closed" in again.content.decode()
+    assert AuditEntry.objects.filter(action="round.close").count() == 1

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from programmes import services
 from programmes.models import Membership, Participant, Programme, ProgrammeManager, Unit, Workspace
@@ -118,16 +119,7 @@ class Command(BaseCommand):
         Membership.objects.update_or_create(
             workspace=workspace, user=facilitator, defaults={"role": Membership.Role.OWNER}
         )
-        # Start from a clean slate: the demo programme is rebuilt on every run.
-        for old in Programme.objects.filter(workspace=workspace):
-            services.delete_programme(programme=old)
-
-        programme = services.create_programme(
-            workspace=workspace,
-            organisation="Skovby Kommune, Ældre og Sundhed",
-            title="Social kapital i Ældreplejen 2026-27",
-            language=Programme.Language.DANISH,
-        )
+        programme, rebuilt = demo_programme(workspace)
         today = timezone.localdate()
         dates = [
             today - datetime.timedelta(days=42),
@@ -218,6 +210,14 @@ class Command(BaseCommand):
         self.stdout.write("  Personal participant links (issued just now):")
         for url in data["survey_urls"]:
             self.stdout.write(f"    {url}")
+        if rebuilt:
+            self.stdout.write(
+                self.style.WARNING(
+                    "  The demo was built again in the same programme: its addresses, room code "
+                    "and projector link are unchanged, but personal links printed by an "
+                    "earlier run no longer work (they are issued anew on every run)."
+                )
+            )
 
 
 # A unit's typical answer (1-5) at baseline and its change by the repeat round.
@@ -281,9 +281,50 @@ def build_survey_rounds(programme, units, participants, rng) -> str:
     return reverse("join_code", args=[surveys.room_code(repeat)])
 
 
+def demo_programme(workspace) -> tuple[Programme, bool]:
+    """The demo programme, emptied if an earlier run made it, so its addresses stay valid.
+
+    Its id, its seminars and their room codes survive a rerun; everything in it is rebuilt.
+    Any other programme in the demo workspace (made while trying the app) is deleted.
+    """
+    fields = {
+        "organisation": "Skovby Kommune, Ældre og Sundhed",
+        "title": "Social kapital i Ældreplejen 2026-27",
+        "language": Programme.Language.DANISH,
+    }
+    programmes = list(Programme.objects.filter(workspace=workspace).order_by("pk"))
+    kept = next((p for p in programmes if p.title == fields["title"]), None)
+    if kept is not None and kept.seminars.count() != 4:  # changed beyond repair: start over
+        kept = None
+    for other in programmes:
+        if other != kept:
+            services.delete_programme(programme=other)
+    if kept is None:
+        return services.create_programme(workspace=workspace, **fields), False
+    services.clear_programme(programme=kept)
+    defaults = {
+        name: Programme._meta.get_field(name).get_default()
+        for name in ("min_group_size", "team_change_threshold", "programme_change_threshold")
+    }
+    Programme.objects.filter(pk=kept.pk).update(
+        **fields,
+        **defaults,
+        template=Programme.Template.FOUR_SEMINARS,
+        status=Programme.Status.ACTIVE,
+    )
+    kept.refresh_from_db()
+    return kept, True
+
+
+def demo_display_token(seminar) -> str:
+    """The demo's projector token, derived from the secret key: the same on every run."""
+    return salted_hmac("demo.display", str(seminar.pk), algorithm="sha256").hexdigest()
+
+
 def open_projector(programme) -> str:
     """A display link for the seminar whose survey round is open now."""
     from seminars.services import issue_display_token
 
     seminar = programme.seminars.filter(rounds__state="open").first()
-    return reverse("display", args=[issue_display_token(seminar=seminar)])
+    token = issue_display_token(seminar=seminar, token=demo_display_token(seminar))
+    return reverse("display", args=[token])
