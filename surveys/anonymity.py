@@ -188,15 +188,8 @@ def shown_groups(tree: UnitTree, own_counts: Mapping[int, int], k: int) -> set[G
     return shown
 
 
-def suppress(
-    tree: UnitTree, own: Mapping[int, Sufficient], k: int
-) -> dict[int | None, GroupResult]:
-    """A result for the root (key None) and every unit, from own respondents' statistics."""
-    _check_k(k)
-    counts = {unit_id: stats.n for unit_id, stats in own.items()}
-    sizes = group_sizes(tree, counts)
-    shown = shown_groups(tree, counts, k)
-
+def pool(tree: UnitTree, own: Mapping[int, Sufficient]) -> dict[GroupKey, Sufficient]:
+    """Every group's statistics: its own respondents' plus its whole subtree's."""
     pooled: dict[GroupKey, Sufficient] = {
         node.id: own.get(node.id, Sufficient()) for node in tree.walk()
     }
@@ -207,6 +200,18 @@ def suppress(
     for node in tree.roots:
         total = total + pooled[node.id]
     pooled[ROOT] = total
+    return pooled
+
+
+def suppress(
+    tree: UnitTree, own: Mapping[int, Sufficient], k: int
+) -> dict[int | None, GroupResult]:
+    """A result for the root (key None) and every unit, from own respondents' statistics."""
+    _check_k(k)
+    counts = {unit_id: stats.n for unit_id, stats in own.items()}
+    sizes = group_sizes(tree, counts)
+    shown = shown_groups(tree, counts, k)
+    pooled = pool(tree, own)
 
     results: dict[int | None, GroupResult] = {}
     for group, n in sizes.items():
@@ -216,3 +221,38 @@ def suppress(
             reason = SUPPRESSED_TOO_FEW if n < k else SUPPRESSED_COMPLEMENTARY
             results[group] = GroupResult(group, n, None, reason)
     return results
+
+
+def combine(
+    batches: list[tuple[Mapping[GroupKey, GroupResult], Mapping[GroupKey, Sufficient]]],
+    k: int,
+) -> dict[GroupKey, GroupResult]:
+    """One figure per group over batches of respondents that were published one after another.
+
+    Each batch is suppressed on its own (its tree, its k), as it was when it was published. A
+    group's figure over all batches is shown only where every batch with respondents in the
+    group shows the group. Why that is safe over time: each batch cuts its respondents into
+    blocks of 0 or >= k (the module docstring), the batches are disjoint, and every figure
+    ever shown (a batch's alone, before later batches came, or the sum over batches) is a
+    union of blocks. So is anything computed from any set of them, however many exports a
+    reader saved between publications.
+    """
+    keys: list[GroupKey] = []
+    for results, _pooled in batches:
+        keys += [key for key in results if key not in keys]
+    combined: dict[GroupKey, GroupResult] = {}
+    for key in keys:
+        parts = [(results.get(key), pooled.get(key)) for results, pooled in batches]
+        n = sum(result.n for result, _stats in parts if result is not None)
+        shown = n > 0 and all(
+            result is None or result.n == 0 or result.shown for result, _stats in parts
+        )
+        if shown:
+            total = Sufficient()
+            for _result, stats in parts:
+                total = total + (stats or Sufficient())
+            combined[key] = GroupResult(key, n, total.summary(), None)
+        else:
+            reason = SUPPRESSED_TOO_FEW if n < k else SUPPRESSED_COMPLEMENTARY
+            combined[key] = GroupResult(key, n, None, reason)
+    return combined

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from programmes.access import ProgrammeAccess
 from programmes.tree import UnitTree
@@ -141,6 +142,7 @@ class Dashboard:
     trend_rows: list = field(default_factory=list)
     events: list = field(default_factory=list)
     summary_text: str = ""
+    held_back: list[str] = field(default_factory=list)  # answers waiting for k, per round
     hidden_note: str = ""  # why the chosen group's figures are hidden, when they all are
     trend_note: str = ""  # said instead of the trend chart when it would not read right
 
@@ -197,6 +199,25 @@ def event_positions(rounds: list[Round], events: list[Event]) -> list[float]:
     return positions
 
 
+def held_back_text(result: RoundResults, k: int) -> str:
+    """What a round holds back, in words: answers after a reopen wait until k have arrived."""
+    if not result.held_back:
+        return ""
+    if not result.round.published:
+        return ngettext(
+            "“%(round)s” has %(count)s answer, fewer than %(k)s: its results stay hidden.",
+            "“%(round)s” has %(count)s answers, fewer than %(k)s: its results stay hidden.",
+            result.held_back,
+        ) % {"round": result.round.title, "count": result.held_back, "k": k}
+    return ngettext(
+        "“%(round)s”: %(count)s answer came after the round was reopened. It is held back "
+        "until at least %(k)s have arrived, so that nobody’s answer can be worked out.",
+        "“%(round)s”: %(count)s answers came after the round was reopened. They are held "
+        "back until at least %(k)s have arrived, so that nobody’s answers can be worked out.",
+        result.held_back,
+    ) % {"round": result.round.title, "count": result.held_back, "k": k}
+
+
 def _pick(rounds: list[Round], raw: str | None, default: Round | None) -> Round | None:
     chosen = next((r for r in rounds if str(r.pk) == raw), None)
     return chosen or default
@@ -228,6 +249,8 @@ def build(access: ProgrammeAccess, params, *, language: str) -> Dashboard:
     if not rounds:
         return dashboard
     results = round_results(programme, rounds, tree=tree)
+    dashboard.held_back = [held_back_text(results[r.pk], dashboard.k) for r in rounds]
+    dashboard.held_back = [text for text in dashboard.held_back if text]
     _bars(dashboard, results, language)
     _changes(dashboard, results)
     _heatmap(dashboard, results, tree, units, access)

@@ -10,7 +10,13 @@ from openpyxl import Workbook
 
 from programmes.access import ProgrammeAccess
 from surveys import scoring
-from surveys.dashboard import MEASURE_ORDER, cell, closed_rounds, visible_rate
+from surveys.dashboard import (
+    MEASURE_ORDER,
+    cell,
+    closed_rounds,
+    held_back_text,
+    visible_rate,
+)
 from surveys.models import MEASURE_LABELS
 from surveys.results import response_rates_for, round_results
 
@@ -44,6 +50,7 @@ def rows(access: ProgrammeAccess) -> list[list]:
         ]
     ]
     for r in rounds:
+        held_back = held_back_text(results[r.pk], k)
         group_rates = {rate.unit_id: rate for rate in rates[r.pk]}
         for unit_id, name in groups:
             index = results[r.pk].figure(scoring.INDEX, unit_id)
@@ -53,6 +60,8 @@ def rows(access: ProgrammeAccess) -> list[list]:
                 shown = cell(result, k)
                 summary = result.summary if shown.shown else None
                 notes = [] if shown.shown else [shown.reason]
+                if held_back and unit_id == groups[0][0]:
+                    notes.append(held_back)
                 if rate is not None and rate.over_invited:
                     notes.append(
                         _("%(answered)s answers, %(invited)s invited: check the headcount")

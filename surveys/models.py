@@ -178,6 +178,11 @@ class Round(models.Model):
     # The projector's last shown room result: renewed only after k more responses.
     live_n = models.PositiveIntegerField(default=0)
     live_figures = models.JSONField(default=dict, blank=True)
+    # Answers arrive in waves: wave 0 until the first close, one more after each reopen.
+    wave = models.PositiveSmallIntegerField(default=0)
+    # What closing has published, batch by batch (see surveys/results.py):
+    # [{"first": wave, "last": wave, "k": k, "tree": [[unit id, parent id], ...]}].
+    published = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = RoundQuerySet.as_manager()
@@ -209,6 +214,8 @@ class Response(models.Model):
     language = models.CharField(max_length=2, choices=settings.LANGUAGES)
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
     idempotency_key = models.UUIDField()
+    # The round's wave this answer came in (0 before the first close): no time of its own.
+    wave = models.PositiveSmallIntegerField(default=0)
     # Scores at submit (0-100 or null), so group figures are SQL aggregates.
     trust_vertical = models.FloatField(null=True)
     trust_horizontal = models.FloatField(null=True)

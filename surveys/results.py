@@ -21,7 +21,7 @@ RESPONSE_RATE_FLAG = 0.6  # DOMAIN.md: flag response rates under 60 %
 
 
 def _aggregates() -> dict:
-    aggregates = {}
+    aggregates = {"responses": Count("pk")}
     for m in scoring.MEASURES:
         aggregates[f"{m}__n"] = Count(m)
         aggregates[f"{m}__sum"] = Sum(m)
@@ -31,60 +31,141 @@ def _aggregates() -> dict:
     return aggregates
 
 
+@dataclass(frozen=True)
+class WaveRow:
+    """The SQL aggregates of the respondents of one round, wave and unit."""
+
+    round_id: int
+    wave: int
+    unit_id: int
+    responses: int
+    stats: dict[str, scoring.Sufficient]
+
+
+def wave_rows(round_ids: Iterable[int]) -> list[WaveRow]:
+    """Sums per (round, wave, unit) for every measure, in one query for any number of rounds."""
+    rows = (
+        Response.objects.filter(round_id__in=list(round_ids))
+        .order_by()
+        .values("round_id", "wave", "unit_id")
+        .annotate(**_aggregates())
+    )
+    return [
+        WaveRow(
+            row["round_id"],
+            row["wave"],
+            row["unit_id"],
+            row["responses"],
+            {
+                m: scoring.Sufficient(
+                    n=row[f"{m}__n"],
+                    total=float(row[f"{m}__sum"] or 0),
+                    total_sq=float(row[f"{m}__sq"] or 0),
+                    high=row[f"{m}__high"],
+                    low=row[f"{m}__low"],
+                )
+                for m in scoring.MEASURES
+                if row[f"{m}__n"]
+            },
+        )
+        for row in rows
+    ]
+
+
 def own_statistics(
     round_ids: Iterable[int],
 ) -> dict[tuple[int, str], dict[int, scoring.Sufficient]]:
     """(round id, measure) to {unit id: statistics of the respondents who chose that unit}."""
-    rows = (
-        Response.objects.filter(round_id__in=list(round_ids))
-        .order_by()
-        .values("round_id", "unit_id")
-        .annotate(**_aggregates())
-    )
     result: dict[tuple[int, str], dict[int, scoring.Sufficient]] = {}
-    for row in rows:
-        for m in scoring.MEASURES:
-            n = row[f"{m}__n"]
-            if not n:
-                continue
-            result.setdefault((row["round_id"], m), {})[row["unit_id"]] = scoring.Sufficient(
-                n=n,
-                total=float(row[f"{m}__sum"]),
-                total_sq=float(row[f"{m}__sq"]),
-                high=row[f"{m}__high"],
-                low=row[f"{m}__low"],
-            )
+    for row in wave_rows(round_ids):
+        for m, stats in row.stats.items():
+            units = result.setdefault((row.round_id, m), {})
+            units[row.unit_id] = units.get(row.unit_id, scoring.Sufficient()) + stats
     return result
 
 
 @dataclass(frozen=True)
+class Batch:
+    """Answers published together by one close: their waves, and the tree and k of then."""
+
+    first: int
+    last: int
+    k: int
+    tree: UnitTree
+
+    @classmethod
+    def of(cls, data: dict) -> Batch:
+        rows = [(unit_id, parent_id, "") for unit_id, parent_id in data["tree"]]
+        return cls(data["first"], data["last"], data["k"], UnitTree.from_rows(rows))
+
+    def holds(self, wave: int) -> bool:
+        return self.first <= wave <= self.last
+
+
+def batches(round: Round) -> list[Batch]:
+    return [Batch.of(data) for data in round.published]
+
+
+@dataclass(frozen=True)
 class RoundResults:
-    """Every group's figure for one round, suppression already applied programme-wide."""
+    """Every group's figure for one round, suppression already applied programme-wide.
+
+    Only published answers count (see `round_results`); `held_back` says how many arrived
+    after the last publication and wait for k.
+    """
 
     round: Round
     groups: dict[str, dict[int | None, anonymity.GroupResult]]
+    held_back: int = 0
 
     def figure(self, measure: str, unit_id: int | None = None) -> anonymity.GroupResult:
-        return self.groups[measure][unit_id]
+        """A group's figure; a unit the round never knew (made after it closed) has none."""
+        found = self.groups[measure].get(unit_id)
+        if found is None:
+            return anonymity.GroupResult(unit_id, 0, None, anonymity.SUPPRESSED_TOO_FEW)
+        return found
 
 
 def round_results(
     programme: Programme, rounds: Iterable[Round], *, tree: UnitTree | None = None
 ) -> dict[int, RoundResults]:
-    """Results per round and measure for the whole programme (callers then filter)."""
+    """Results per round and measure for the whole programme (callers then filter).
+
+    Figures over time (DESIGN.md): a round's results are computed from what its closes
+    published, each batch on the unit tree and with the k of the close that published it,
+    and combined so that no two outputs, saved before and after a reopen, a move of a unit or
+    a change of k, can be subtracted to reveal fewer than k people (`anonymity.combine`).
+    Answers after a reopen are held back until k of them have arrived.
+    """
     rounds = list(rounds)
-    tree = tree or programme.unit_tree()
-    statistics = own_statistics(r.pk for r in rounds)
-    return {
-        r.pk: RoundResults(
+    rows = wave_rows(r.pk for r in rounds)
+    results = {}
+    for r in rounds:
+        published = batches(r)
+        mine = [row for row in rows if row.round_id == r.pk]
+        counted = sum(row.responses for row in mine if any(b.holds(row.wave) for b in published))
+        parts: dict[str, list] = {m: [] for m in scoring.MEASURES}
+        for batch in published:
+            own: dict[str, dict[int, scoring.Sufficient]] = {m: {} for m in scoring.MEASURES}
+            for row in mine:
+                if not batch.holds(row.wave):
+                    continue
+                for m, stats in row.stats.items():
+                    own[m][row.unit_id] = own[m].get(row.unit_id, scoring.Sufficient()) + stats
+            for m in scoring.MEASURES:
+                parts[m].append(
+                    (
+                        anonymity.suppress(batch.tree, own[m], batch.k),
+                        anonymity.pool(batch.tree, own[m]),
+                    )
+                )
+        k = min([programme.min_group_size, *(b.k for b in published)])
+        results[r.pk] = RoundResults(
             r,
-            {
-                m: anonymity.suppress(tree, statistics.get((r.pk, m), {}), programme.min_group_size)
-                for m in scoring.MEASURES
-            },
+            {m: anonymity.combine(parts[m], k) for m in scoring.MEASURES},
+            held_back=sum(row.responses for row in mine) - counted,
         )
-        for r in rounds
-    }
+    return results
 
 
 @dataclass(frozen=True)
@@ -111,8 +192,8 @@ class ResponseRate:
 
     @property
     def over_invited(self) -> bool:
-        """More answers than invited: the headcount needs checking."""
-        return self.answered > self.invited
+        """More answers than invited: the headcount needs checking (when there is one)."""
+        return 0 < self.invited < self.answered
 
     @property
     def rate(self) -> float | None:
@@ -153,34 +234,57 @@ def response_rates_for(
         .annotate(n=Count("pk"))
         .values_list("unit_id", "n")
     )
-    answered: dict[int, dict[int, int]] = {r.pk: {} for r in rounds}
+    counts: dict[int, list[tuple[int, int, int]]] = {r.pk: [] for r in rounds}
     rows = (
         Response.objects.filter(round__in=rounds)
         .order_by()
-        .values("round_id", "unit_id")
+        .values("round_id", "wave", "unit_id")
         .annotate(n=Count("pk"))
     )
     for row in rows:
-        answered[row["round_id"]][row["unit_id"]] = row["n"]
+        counts[row["round_id"]].append((row["wave"], row["unit_id"], row["n"]))
     own_invited = {node.id: headcounts.get(node.id, listed.get(node.id, 0)) for node in tree.walk()}
-    subtrees = {node.id: tree.subtree_ids(node.id) for node in tree.walk()}
+    invited = {
+        node.id: sum(own_invited[i] for i in tree.subtree_ids(node.id)) for node in tree.walk()
+    }
     result = {}
     for r in rounds:
-        counts = answered[r.pk]
+        answered = _answered(r, counts[r.pk], tree)
         rates = [
             ResponseRate(
-                None, programme.organisation, -1, sum(own_invited.values()), sum(counts.values())
+                None, programme.organisation, -1, sum(own_invited.values()), answered[None]
             )
         ]
         for node in tree.walk():
             rates.append(
-                ResponseRate(
-                    node.id,
-                    node.name,
-                    node.depth,
-                    sum(own_invited[i] for i in subtrees[node.id]),
-                    sum(counts.get(i, 0) for i in subtrees[node.id]),
-                )
+                ResponseRate(node.id, node.name, node.depth, invited[node.id], answered[node.id])
             )
         result[r.pk] = rates
     return result
+
+
+def _answered(
+    round: Round, counts: list[tuple[int, int, int]], tree: UnitTree
+) -> dict[int | None, int]:
+    """Answers per group: all of them while the round is open; once it has closed, only the
+    published ones, each batch on its own tree, as the figures count them."""
+    if round.state != Round.State.CLOSED:
+        own: dict[int, int] = {}
+        for _wave, unit_id, n in counts:
+            own[unit_id] = own.get(unit_id, 0) + n
+        return _subtree_sums(tree, own, tree.nodes)
+    answered: dict[int | None, int] = {None: 0, **dict.fromkeys(tree.nodes, 0)}
+    for batch in batches(round):
+        own = {}
+        for wave, unit_id, n in counts:
+            if batch.holds(wave):
+                own[unit_id] = own.get(unit_id, 0) + n
+        for key, n in _subtree_sums(batch.tree, own, tree.nodes).items():
+            answered[key] += n
+    return answered
+
+
+def _subtree_sums(tree: UnitTree, own: dict[int, int], wanted) -> dict[int | None, int]:
+    """Respondents in each wanted unit's subtree of this tree (0 for units it lacks)."""
+    sizes = anonymity.group_sizes(tree, own)
+    return {None: sizes[None], **{unit_id: sizes.get(unit_id, 0) for unit_id in wanted}}
