@@ -1,10 +1,23 @@
-"""Translated error pages. The 500 page names the request id and nothing else."""
+"""Translated error pages. The 500 and 503 pages name the request id and nothing else."""
 
 from __future__ import annotations
 
+import logging
+import sys
+
 from django.contrib.auth.decorators import login_not_required
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
+
+logger = logging.getLogger(__name__)
+
+# What Django raises while the database is down or restarting, and when the connection
+# pool has no connection to give within its timeout (psycopg's PoolTimeout).
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5
 
 
 @login_not_required
@@ -24,8 +37,41 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 @login_not_required
 def server_error(request: HttpRequest) -> HttpResponse:
+    if isinstance(error := sys.exception(), DATABASE_UNAVAILABLE):
+        # Raised by a middleware's session work; a view's reaches DatabaseUnavailableMiddleware.
+        return service_unavailable(request, error)
     # Rendered without context processors that might fail again; the request id is
     # the one thing support needs.
     return render(
         request, "500.html", {"request_id": getattr(request, "request_id", "")}, status=500
     )
+
+
+def service_unavailable(request: HttpRequest, error: Exception) -> HttpResponse:
+    """503 while the database does not answer: what was saved is kept; try again shortly.
+
+    Rendered without context processors, session or messages, which would ask the
+    database again. One warning per request rather than a traceback: the response is
+    marked as logged, the marker Django's own request logging honours.
+    """
+    request_id = getattr(request, "request_id", "")
+    cause = error.__cause__ or error  # the driver's own error, e.g. psycopg_pool.PoolTimeout
+    logger.warning(
+        "database unavailable: method=%s path=%s request_id=%s error=%s detail=%s",
+        request.method,
+        request.path,
+        request_id,
+        type(cause).__name__,
+        str(cause).strip().partition("\n")[0][:200],
+    )
+    match = request.resolver_match
+    # The pages open without an account are the phones' pages.
+    participant = match is not None and getattr(match.func, "login_required", True) is False
+    context = {"request_id": request_id, "participant": participant}
+    response = HttpResponse(render_to_string("503.html", context), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    if request_id:
+        response["X-Request-ID"] = request_id
+    add_never_cache_headers(response)
+    response._has_been_logged = True
+    return response

@@ -1,12 +1,17 @@
-"""Small request-wide concerns: a request id for logs and audit rows, and no caching."""
+"""Request-wide concerns: a request id for logs and audit rows, no caching, input no database
+can store, and a database that does not answer."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from contextlib import suppress
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, UnreadablePostError
 from django.utils.cache import add_never_cache_headers
+
+from programmes import errors
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -35,3 +40,62 @@ class NoStoreMiddleware:
         if not request.path.startswith("/static/"):
             add_never_cache_headers(response)
         return response
+
+
+NUL = "\x00"
+
+
+def _carries_nul(request: HttpRequest) -> bool:
+    """True if the path, a query or form key or value, or the session cookie holds a NUL."""
+    forms = [request.GET]
+    if request.method == "POST":
+        # Parsed once, as the CSRF check would parse it; uploaded files' contents are not
+        # looked at. A body too large or with too many fields raises here, and Django answers
+        # 400 as it did when the view read the form first. (Catching the error would leave a
+        # multipart body half-read, and the view would then see an empty form.)
+        with suppress(UnreadablePostError):  # the client went away: go on, as the CSRF check does
+            forms.append(request.POST)
+    texts = [request.path, request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")]
+    texts += [text for form in forms for key, values in form.lists() for text in (key, *values)]
+    return any(NUL in text for text in texts)
+
+
+class NulCharacterMiddleware:
+    """Refuse a NUL character in the path, the query, the form or the session cookie with 400.
+
+    PostgreSQL text cannot hold NUL: wherever such a value reached a query, the driver
+    raised, the phone saw a 500 and the log a traceback, and a guessed room code escaped
+    the rate limit. Nothing a person types sends one, so one check here covers every
+    route, before the session or the database is touched. Sits after LocaleMiddleware, so
+    the 400 page is in the visitor's language.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _carries_nul(request):
+            return errors.bad_request(request)
+        return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """A view whose database goes away while it runs (PostgreSQL restarting, the pool out of
+    connections) gets the 503 page, "nothing saved is lost, try again in a moment", not a 500.
+
+    An outage already on is met before any view: the login check loads the session, and
+    the session is saved after the view, both in middleware. Django turns a middleware's
+    exception into a response before the next middleware sees it, through handler500, so
+    `errors.server_error` answers those with the same 503.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, errors.DATABASE_UNAVAILABLE):
+            return errors.service_unavailable(request, exception)
+        return None

@@ -66,13 +66,13 @@ def test_missing_csrf_token_is_a_translated_403_and_keeps_the_draft(cast, open_r
 @pytest.mark.parametrize("code", ["", "x" * 10_000, "ABC\x00DE", "<script>", "ÆØÅ123", " "])
 def test_join_with_bad_codes_is_4xx(client, code):
     response = client.post(reverse("join"), {"code": code})
-    assert response.status_code in (404, 422)
+    assert response.status_code in (400, 404, 422)  # 400: a NUL never reaches a view
 
 
 @pytest.mark.django_db
 def test_join_code_from_a_url_with_odd_characters(client):
     for code in ("%00", "A" * 300, "..", "ÅÄÖ"):
-        assert client.get(f"/j/{code}/").status_code in (404, 429)
+        assert client.get(f"/j/{code}/").status_code in (400, 404, 429)
 
 
 field_names = st.one_of(
