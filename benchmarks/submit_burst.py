@@ -155,6 +155,7 @@ def start_app(server: str, url: str, tmp: Path) -> tuple[benchlib.Server, str]:
         "SECRET_KEY": benchlib.random_secret_key(),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "bench_static_settings",
     }

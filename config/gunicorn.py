@@ -1,7 +1,8 @@
 """gunicorn settings: `gunicorn -c config/gunicorn.py config.wsgi`.
 
 Workers, bind address and timeouts come from the environment (GUNICORN_* or WEB_CONCURRENCY);
-the access log masks personal-link and display tokens (programmes.logs).
+the access and error logs mask the secrets that the URLconf's routes carry, such as personal-link,
+display, invitation and password-reset tokens and room codes (programmes.logs).
 """
 
 import os

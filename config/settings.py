@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -57,6 +58,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A NUL in the path, query, form or session cookie: the translated 400 page, before the
+    # session or the database is touched.
+    "programmes.middleware.NulCharacterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -67,6 +71,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "programmes.middleware.RequestIdMiddleware",
     "programmes.middleware.NoStoreMiddleware",
+    # Last, so its process_exception is asked first: a view whose database goes away answers
+    # 503. An outage met by the session or login middleware reaches handler500: 503 as well.
+    "programmes.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -152,6 +159,7 @@ LOGOUT_REDIRECT_URL = "login"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Behind a load balancer that appends to X-Forwarded-For, the number of trusted proxies.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+RATE_LIMIT_DELAY = float(os.environ.get("RATE_LIMIT_DELAY", "1"))  # s, room codes past the limit
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -181,8 +189,17 @@ STORAGES = {
     },
 }
 
-# E-mail: printed to the console unless an SMTP server is configured.
+# E-mail: printed to the console unless an SMTP server is configured. The console is stdout,
+# where the access log goes too, and the e-mails hold personal, invitation and password-reset
+# links: production refuses it unless ALLOW_CONSOLE_EMAIL says it is meant.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+console_email = EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
+if console_email and not DEBUG and not env_bool("ALLOW_CONSOLE_EMAIL", False):
+    raise ImproperlyConfigured(
+        "EMAIL_BACKEND is the console backend, which prints e-mails with their secret links "
+        "to stdout beside the access log. With DEBUG off, set EMAIL_BACKEND (for example "
+        "django.core.mail.backends.smtp.EmailBackend) or ALLOW_CONSOLE_EMAIL=1."
+    )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -16,6 +16,7 @@ PRODUCTION = {
     "SECRET_KEY": "x" * 60,
     "ALLOWED_HOSTS": "capital.example.org",
     "DATABASE_URL": "postgres://app@db.invalid:5432/capital",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
 }
 
 
@@ -25,7 +26,8 @@ def read_settings(env: dict[str, str], names: list[str]) -> dict:
         "from django.conf import settings;"
         f"print(json.dumps({{n: getattr(settings, n) for n in {names!r}}}, default=str))"
     )
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    ours = {"DEBUG", "SECRET_KEY", "EMAIL_BACKEND", "ALLOW_CONSOLE_EMAIL"}
+    clean = {k: v for k, v in os.environ.items() if k not in ours}
     result = subprocess.run(
         [sys.executable, "-c", code],
         env={**clean, **env},
@@ -87,3 +89,34 @@ def test_sqlite_waits_its_turn_instead_of_failing():
     assert options["transaction_mode"] == "IMMEDIATE"
     assert options["timeout"] >= 10
     assert "journal_mode=WAL" in options["init_command"]
+
+
+CONSOLE = "django.core.mail.backends.console.EmailBackend"
+
+
+def test_production_refuses_the_console_email_backend():
+    """Its e-mails hold personal and password-reset links, printed beside the access log."""
+    for env in (
+        {**PRODUCTION, "EMAIL_BACKEND": CONSOLE},
+        {k: v for k, v in PRODUCTION.items() if k != "EMAIL_BACKEND"},
+    ):
+        with pytest.raises(subprocess.CalledProcessError) as error:
+            read_settings(env, ["EMAIL_BACKEND"])
+        assert "django.core.exceptions.ImproperlyConfigured" in error.value.stderr
+        assert "EMAIL_BACKEND is the console backend" in error.value.stderr
+        assert "ALLOW_CONSOLE_EMAIL=1" in error.value.stderr
+
+
+def test_production_takes_the_console_email_backend_when_told():
+    env = {**PRODUCTION, "EMAIL_BACKEND": CONSOLE, "ALLOW_CONSOLE_EMAIL": "1"}
+    assert read_settings(env, ["EMAIL_BACKEND"]) == {"EMAIL_BACKEND": CONSOLE}
+
+
+def test_production_starts_with_an_smtp_backend():
+    values = read_settings(PRODUCTION, ["EMAIL_BACKEND"])
+    assert values["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_development_keeps_the_console_email_backend():
+    values = read_settings({"DEBUG": "1", "DATABASE_URL": ""}, ["EMAIL_BACKEND"])
+    assert values["EMAIL_BACKEND"] == CONSOLE
