@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from programmes import audit, services
+from programmes import audit, ratelimit, services
 from programmes.access import (
     get_invitation,
     get_manager,
@@ -47,6 +47,7 @@ from programmes.forms import (
     UnitForm,
 )
 from programmes.htmx import render_page
+from programmes.inputs import parse_id
 from programmes.models import (
     AuditEntry,
     Participant,
@@ -469,12 +470,12 @@ def participant_import(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def participant_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     programme = get_programme_for_facilitator(request.user, pk)
-    staged_id = request.POST.get("staged", "")
+    staged_id = parse_id(request.POST.get("staged"))
     staged = (
         ParticipantImport.objects.filter(
-            programme=programme, created_by=request.user, pk=int(staged_id)
+            programme=programme, created_by=request.user, pk=staged_id
         ).first()
-        if staged_id.isdecimal() and len(staged_id) < 19  # fits a bigint
+        if staged_id is not None
         else None
     )
     if staged is None:
@@ -560,8 +561,8 @@ def participant_links(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request.POST.get("scope", "")
     if scope == "unissued":
         rows = rows.filter(link_issued_at__isnull=True)
-    elif scope.isdigit():
-        rows = rows.filter(pk=int(scope))
+    elif (participant_id := parse_id(scope)) is not None:
+        rows = rows.filter(pk=participant_id)
     elif scope != "all":
         messages.error(request, _("Choose which participants should get new links."))
         return redirect("participants", programme.pk)
@@ -668,9 +669,14 @@ def invitation_cancel(request: HttpRequest, pk: int, invitation_id: int) -> Http
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
+@ratelimit.answers_too_many_attempts
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """A manager accepts an invitation: choose a password, or sign in as the invited user."""
-    invitation = get_usable_invitation(token)
+    try:
+        invitation = get_usable_invitation(token)
+    except Http404:
+        ratelimit.count_unknown_token(request, ratelimit.LINK_TOKEN)  # unknown, used or expired
+        raise
     existing = services.existing_user_for(invitation.email)
     if existing is not None:
         if request.user.is_authenticated and request.user.pk == existing.pk:
@@ -744,9 +750,19 @@ PARTICIPANT_SESSION_KEY = "participant_token_hash"  # read by the participant pa
 
 @login_not_required
 @require_GET
+@ratelimit.answers_too_many_attempts
 def participant_link(request: HttpRequest, token: str) -> HttpResponse:
-    """Move a personal link's token into the session and drop it from the address bar."""
-    request.session[PARTICIPANT_SESSION_KEY] = hash_token(token[:100])
+    """Move a personal link's token into the session and drop it from the address bar.
+
+    An unknown (or voided) token is counted as a failed attempt and not kept: the page it
+    leads to then says the link is not valid, and past the limit the answer is 429.
+    """
+    token_hash = hash_token(token[:100])
+    if Participant.objects.filter(token_hash=token_hash).exists():
+        request.session[PARTICIPANT_SESSION_KEY] = token_hash
+    else:
+        request.session.pop(PARTICIPANT_SESSION_KEY, None)
+        ratelimit.count_unknown_token(request, ratelimit.LINK_TOKEN)
     response = HttpResponseRedirect(reverse("participant_home"))
     response["Referrer-Policy"] = "no-referrer"  # the token is in this URL
     return response

@@ -21,7 +21,7 @@ from seminars.access import get_activity, get_seminar, get_seminar_for_display
 from seminars.forms import ActivityForm, JoinForm, SeminarForm
 from seminars.models import Seminar
 from surveys import services as survey_services
-from surveys.access import admit, phone_language, session_participant
+from surveys.access import admit, has_joined, phone_language, session_participant
 from surveys.live import LiveState, live_state
 from surveys.models import MEASURE_LABELS, Round, normalise_room_code
 from surveys.qr import qr_svg
@@ -179,11 +179,15 @@ def join_code(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _enter_room(request: HttpRequest, raw_code: str) -> HttpResponse:
-    if ratelimit.is_limited(request, ratelimit.ROOM_CODE):
+    joined = has_joined(request)
+    standing = ratelimit.standing(request, ratelimit.ROOM_CODE, joined=joined)
+    if standing is ratelimit.Standing.REFUSED:
         return _participant_render(request, "429.html", status=429)
+    if standing is ratelimit.Standing.SLOWED:
+        ratelimit.slow_down()  # a whole room may share the address: slow it, never refuse it
     round = survey_services.find_open_round(normalise_room_code(raw_code))
     if round is None or round.programme.is_archived:
-        ratelimit.record_failure(request, ratelimit.ROOM_CODE)
+        ratelimit.record_failure(request, ratelimit.ROOM_CODE, joined=joined)
         form = JoinForm(initial={"code": raw_code[:20]})
         return _participant_render(
             request, "seminars/join.html", {"form": form, "unknown_code": True}, status=404
@@ -282,18 +286,20 @@ def _display_response(request: HttpRequest, seminar: Seminar, template: str, con
 
 @login_not_required
 @require_GET
+@ratelimit.answers_too_many_attempts
 def display(request: HttpRequest, token: str) -> HttpResponse:
     """Full-screen room view: how to join, how many have answered, the room's result."""
-    seminar = get_seminar_for_display(token)
+    seminar = get_seminar_for_display(request, token)
     context = _display_context(request, seminar, token)
     return _display_response(request, seminar, "seminars/display.html", context)
 
 
 @login_not_required
 @require_GET
+@ratelimit.answers_too_many_attempts
 def display_live(request: HttpRequest, token: str) -> HttpResponse:
     """The poll: 204 when nothing on the screen would change, else the live part."""
-    seminar = get_seminar_for_display(token)
+    seminar = get_seminar_for_display(request, token)
     now = _room_now(seminar)
     if request.GET.get("v") == now[2]:
         return HttpResponse(status=204)

@@ -56,6 +56,16 @@ def admit(request: HttpRequest, round: Round) -> None:
     request.session.modified = True
 
 
+def has_joined(request: HttpRequest) -> bool:
+    """Whether this browser session was already let in, by a room code or a personal link.
+
+    Only links that opened a participant are kept in the session (programmes.views).
+    """
+    return bool(
+        request.session.get(SURVEY_SESSION_KEY) or request.session.get(PARTICIPANT_SESSION_KEY)
+    )
+
+
 def get_survey_session(request: HttpRequest, round_id: int) -> SurveySession:
     """The session's standing in an open round it was admitted to, or 404."""
     round = Round.objects.select_related("programme", "seminar").filter(pk=round_id).first()

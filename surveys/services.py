@@ -135,17 +135,36 @@ def open_round(*, round: Round) -> Round:
         round.room_code = ""
     elif not round.room_code:
         round.room_code = _unused_room_code()
+    if round.published and round.published[-1]["last"] == round.wave:
+        round.wave += 1  # a reopen: what arrives now is held apart from what was published
     round.state = Round.State.OPEN
-    round.save(update_fields=["state", "room_code"])
+    round.save(update_fields=["state", "room_code", "wave"])
     return round
 
 
 @transaction.atomic
 def close_round(*, round: Round) -> Round:
-    """Close a round; unfinished drafts are deleted with it."""
-    round.state = Round.State.CLOSED
-    round.save(update_fields=["state"])
-    Draft.objects.filter(round=round).delete()
+    """Close a round, publishing what has arrived since the last close if it is k or more.
+
+    The answers since the last publication (all of them, at the first close) are published as
+    one batch, with the unit tree and k as they are now, and results are computed from the
+    published batches only (surveys/results.py). Fewer than k are held back: a reopen adds to
+    them, and a later close publishes them once k have arrived. Unfinished drafts are deleted.
+    """
+    locked = Round.objects.select_for_update().select_related("programme").get(pk=round.pk)
+    first = locked.published[-1]["last"] + 1 if locked.published else 0
+    pending = Response.objects.filter(round=locked, wave__gte=first).count()
+    k = locked.programme.min_group_size
+    if pending >= k:
+        units = locked.programme.units.order_by("pk").values_list("pk", "parent_id")
+        locked.published = [
+            *locked.published,
+            {"first": first, "last": locked.wave, "k": k, "tree": [list(u) for u in units]},
+        ]
+    locked.state = Round.State.CLOSED
+    locked.save(update_fields=["state", "published"])
+    Draft.objects.filter(round=locked).delete()
+    round.state, round.published, round.wave = locked.state, locked.published, locked.wave
     return round
 
 
@@ -276,6 +295,25 @@ def _already_stored(key: uuid.UUID, *, round_id: int) -> Submitted:
     raise NothingToSubmit
 
 
+def answered_elsewhere(*, participant: Participant, round_id: int, key: uuid.UUID | None) -> bool:
+    """Whether the participant's answer to the round came from another submission than this key's.
+
+    The rule behind "already answered". The Participation alone does not say it: a copy of
+    the submission that took it (a double tap, a retry with the same key) may have read its
+    draft before the first request flagged or deleted it, and must answer as the first did.
+    That submission's draft, flagged as submitting, or its stored response marks such a copy.
+    The draft is asked first: step 2 deletes it and stores the response in one transaction,
+    so a draft this query no longer sees has its response visible to the next one.
+    """
+    if not Participation.objects.filter(participant=participant, round_id=round_id).exists():
+        return False
+    if key is None:
+        return True
+    flagged = Draft.objects.filter(round_id=round_id, idempotency_key=key, submitting=True)
+    stored = Response.objects.filter(round_id=round_id, idempotency_key=key)
+    return not (flagged.exists() or stored.exists())
+
+
 def _store_response(draft: Draft) -> Response:
     """Score the draft's answers and write the response; the caller holds the transaction."""
     round = draft.round
@@ -291,6 +329,7 @@ def _store_response(draft: Draft) -> Response:
         language=draft.language or round.programme.language,
         instrument_id=items[0].instrument_id,
         idempotency_key=draft.idempotency_key,
+        wave=round.wave,
         **scores,
     )
     Answer.objects.bulk_create(

@@ -109,11 +109,12 @@ def _gate(request: HttpRequest, survey: SurveySession) -> HttpResponse | None:
         return _participant_page(
             request, "surveys/closed.html", {"round": survey.round}, status=410, language=language
         )
-    answered = (
-        survey.participant is not None
-        and survey.participant.participations.filter(round=survey.round).exists()
+    answered = survey.participant is not None and services.answered_elsewhere(
+        participant=survey.participant,
+        round_id=survey.round.pk,
+        key=survey.draft.idempotency_key if survey.draft else None,
     )
-    if answered and not (survey.draft and survey.draft.submitting):
+    if answered:
         return _participant_page(
             request,
             "surveys/already_answered.html",
