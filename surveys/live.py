@@ -61,7 +61,10 @@ def live_state(round: Round) -> LiveState:
     answered = Response.objects.filter(round=round).count()
     k = round.programme.min_group_size
     closed = round.state == Round.State.CLOSED
-    due = answered >= k and (answered >= round.live_n + k or (closed and answered > round.live_n))
+    # At the first close the last answers join (fewer than k: SECURITY.md accepts it for the
+    # whole room); after a reopen only full steps of k, as for the dashboard's held-back ones.
+    final = closed and round.wave == 0 and answered > round.live_n
+    due = answered >= k and (answered >= round.live_n + k or final)
     if due:
         figures = _room_figures(round)
         # Only one poller renews a step: the update matches the old count.

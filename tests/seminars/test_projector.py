@@ -58,6 +58,24 @@ def test_closing_shows_the_final_figures(cast, open_round):
 
 
 @pytest.mark.django_db
+def test_after_a_reopen_the_projector_moves_only_in_steps_of_k(cast, open_round):
+    k = cast.programme.min_group_size
+    answer(open_round, cast.units["South"], 5, count=k + 2)
+    services.close_round(round=open_round)
+    assert live_state(Round.objects.get(pk=open_round.pk)).shown_n == k + 2
+    reopened = services.open_round(round=Round.objects.get(pk=open_round.pk))
+    answer(reopened, cast.units["South"], 1)  # one latecomer
+    services.close_round(round=Round.objects.get(pk=open_round.pk))
+    state = live_state(Round.objects.get(pk=open_round.pk))
+    assert state.answered == k + 3
+    assert state.shown_n == k + 2  # the latecomer is not on the wall either
+    services.open_round(round=Round.objects.get(pk=open_round.pk))
+    answer(Round.objects.get(pk=open_round.pk), cast.units["South"], 1, count=k - 1)
+    state = live_state(Round.objects.get(pk=open_round.pk))
+    assert state.shown_n == 2 * k + 2  # k late answers: one full step
+
+
+@pytest.mark.django_db
 def test_display_page_and_poll(client, cast, open_round, display):
     page = client.get(reverse("display", args=[display]))
     assert page.status_code == 200
