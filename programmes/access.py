@@ -1,5 +1,8 @@
 """Access helpers: every lookup of programme data in a view goes through one of these.
 
+Staff reach a programme through their workspace or a manager row; a participant's phone
+through its session (the personal link it opened).
+
 Each raises Http404 when the user may not see the object, so an outsider cannot tell a
 forbidden object from a missing one. Conditions are spelt out one per line.
 """
@@ -10,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from programmes.models import (
     ManagerInvitation,
@@ -24,6 +27,10 @@ from programmes.models import (
 )
 
 Role = Literal["facilitator", "manager"]
+
+# The hash of the personal link a phone opened (participant_link writes it): the one place a
+# participant's session points to a Participant. Survey answers never carry it.
+PARTICIPANT_SESSION_KEY = "participant_token_hash"
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,14 @@ def get_programme_access(user: User, programme_id: int) -> ProgrammeAccess:
     if manager is None:
         raise Http404
     return ProgrammeAccess(programme, "manager", manager.unit)
+
+
+def session_participant(request: HttpRequest) -> Participant | None:
+    """The participant whose personal link this browser session opened, if any."""
+    token_hash = request.session.get(PARTICIPANT_SESSION_KEY)
+    if not token_hash:
+        return None
+    return Participant.objects.select_related("programme").filter(token_hash=token_hash).first()
 
 
 def get_unit(programme: Programme, unit_id: int) -> Unit:

@@ -28,6 +28,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from programmes import audit, ratelimit, services
 from programmes.access import (
+    PARTICIPANT_SESSION_KEY,
     get_invitation,
     get_manager,
     get_participant,
@@ -744,8 +745,6 @@ def audit_log(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Participant links ---------------------------------------------------------------
-
-PARTICIPANT_SESSION_KEY = "participant_token_hash"  # read by the participant pages
 
 
 @login_not_required

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class SeminarsConfig(AppConfig):
     name = "seminars"
     verbose_name = _("Seminars")
+
+    def ready(self) -> None:
+        from seminars import rooms
+
+        # Registered here, not in surveys' ready(): surveys must not import seminars.
+        rooms.register("survey", rooms.open_survey)

@@ -1,4 +1,8 @@
-"""Seminar run-sheets: date, place, goals and the agenda, edited by facilitators."""
+"""Seminar run-sheets edited by facilitators, and the room's pages for phones and the wall.
+
+The room's answers (where a code leads, what is open now) come from rooms.py; these views
+add only HTTP: rate limits, templates, redirects.
+"""
 
 from __future__ import annotations
 
@@ -14,16 +18,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from programmes import audit, ratelimit
-from programmes.access import get_programme_access, get_programme_for_facilitator
+from programmes.access import (
+    get_programme_access,
+    get_programme_for_facilitator,
+    session_participant,
+)
 from programmes.htmx import render_page
-from seminars import services
+from programmes.participants import render_participant
+from seminars import rooms, services
 from seminars.access import get_activity, get_seminar, get_seminar_for_display
 from seminars.forms import ActivityForm, JoinForm, SeminarForm
 from seminars.models import Seminar
-from surveys import services as survey_services
-from surveys.access import admit, has_joined, phone_language, session_participant
-from surveys.live import LiveState, live_state
-from surveys.models import MEASURE_LABELS, Round, normalise_room_code
+from surveys.access import has_joined, phone_language
+from surveys.models import MEASURE_LABELS
 from surveys.qr import qr_svg
 from surveys.results import response_rates
 
@@ -154,11 +161,6 @@ def activity_move(request: HttpRequest, pk: int, number: int, activity_id: int) 
 # --- The room: phones join whatever is open in it ----------------------------------------
 
 
-def _participant_render(request, template, context=None, *, status=200, language=None):
-    with translation.override(language or translation.get_language()):
-        return render(request, template, context or {}, status=status)
-
-
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest) -> HttpResponse:
@@ -166,7 +168,7 @@ def join(request: HttpRequest) -> HttpResponse:
     form = JoinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         return _enter_room(request, form.cleaned_data["code"])
-    return _participant_render(
+    return render_participant(
         request, "seminars/join.html", {"form": form}, status=422 if form.errors else 200
     )
 
@@ -182,18 +184,17 @@ def _enter_room(request: HttpRequest, raw_code: str) -> HttpResponse:
     joined = has_joined(request)
     standing = ratelimit.standing(request, ratelimit.ROOM_CODE, joined=joined)
     if standing is ratelimit.Standing.REFUSED:
-        return _participant_render(request, "429.html", status=429)
+        return render_participant(request, "429.html", status=429)
     if standing is ratelimit.Standing.SLOWED:
         ratelimit.slow_down()  # a whole room may share the address: slow it, never refuse it
-    round = survey_services.find_open_round(normalise_room_code(raw_code))
-    if round is None or round.programme.is_archived:
+    room = rooms.find_room(raw_code)
+    if room is None:
         ratelimit.record_failure(request, ratelimit.ROOM_CODE, joined=joined)
         form = JoinForm(initial={"code": raw_code[:20]})
-        return _participant_render(
+        return render_participant(
             request, "seminars/join.html", {"form": form, "unknown_code": True}, status=404
         )
-    admit(request, round)
-    return redirect("survey_start", round.pk)
+    return redirect(rooms.enter(request, room))
 
 
 @login_not_required
@@ -202,7 +203,7 @@ def participant_home(request: HttpRequest) -> HttpResponse:
     """Where a personal link leads: what is open for this participant now."""
     participant = session_participant(request)
     if participant is None or participant.programme.is_archived:
-        return _participant_render(request, "participant/link_invalid.html", status=404)
+        return render_participant(request, "participant/link_invalid.html", status=404)
     programme = participant.programme
     language = phone_language(request, default=programme.language)
     open_rounds = [
@@ -210,7 +211,7 @@ def participant_home(request: HttpRequest) -> HttpResponse:
         for answered in [set(participant.participations.values_list("round_id", flat=True))]
         for round in programme.rounds.open().select_related("seminar")
     ]
-    return _participant_render(
+    return render_participant(
         request,
         "participant/home.html",
         {"programme": programme, "open_rounds": open_rounds},
@@ -231,34 +232,19 @@ def display_open(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     return redirect("display", token)
 
 
-def _room_now(seminar: Seminar):
-    """The seminar's open round (else its last closed one) and the projector's state."""
-    round = (
-        seminar.rounds.select_related("programme").filter(state="open").first()
-        or seminar.rounds.select_related("programme").filter(state="closed").order_by("-pk").first()
-    )
-    state = live_state(round) if round is not None else None
-    version = f"{round.pk}-{state.version}" if round is not None else "none"
-    return round, state, version
-
-
-def _display_stage(round: Round | None, state: LiveState | None) -> str:
-    """Which layout the wall shows: nothing open, people joining, or the room's figures."""
-    if round is None:
-        return "idle"
-    return "results" if state.figures else "joining"
-
-
-def _display_context(request: HttpRequest, seminar: Seminar, token: str, now=None) -> dict:
-    round, state, version = now or _room_now(seminar)
+def _display_context(
+    request: HttpRequest, seminar: Seminar, token: str, now: rooms.RoomNow | None = None
+) -> dict:
+    now = now or rooms.room_now(seminar)
+    round = now.round
     context = {
         "seminar": seminar,
         "programme": seminar.programme,
         "round": round,
-        "state": state,
-        "stage": _display_stage(round, state),
+        "state": now.state,
+        "stage": now.stage,
         "token": token,
-        "version": version,
+        "version": now.version,
     }
     if round is not None:
         code = seminar.room_code if round.is_open else ""
@@ -300,8 +286,8 @@ def display(request: HttpRequest, token: str) -> HttpResponse:
 def display_live(request: HttpRequest, token: str) -> HttpResponse:
     """The poll: 204 when nothing on the screen would change, else the live part."""
     seminar = get_seminar_for_display(request, token)
-    now = _room_now(seminar)
-    if request.GET.get("v") == now[2]:
+    now = rooms.room_now(seminar)
+    if request.GET.get("v") == now.version:
         return HttpResponse(status=204)
     context = _display_context(request, seminar, token, now)
     return _display_response(request, seminar, "seminars/display.html#live", context)

@@ -13,11 +13,11 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils import translation
 
+from programmes.access import PARTICIPANT_SESSION_KEY, session_participant
 from programmes.models import Participant, Programme, Workspace
 from surveys.models import Draft, Event, Instrument, Item, Round
 
 SURVEY_SESSION_KEY = "surveys"
-PARTICIPANT_SESSION_KEY = "participant_token_hash"  # written by programmes.views
 
 
 def get_round(programme: Programme, round_id: int) -> Round:
@@ -26,13 +26,6 @@ def get_round(programme: Programme, round_id: int) -> Round:
         return Round.objects.select_related("seminar").get(pk=round_id, programme=programme)
     except Round.DoesNotExist:
         raise Http404 from None
-
-
-def session_participant(request: HttpRequest) -> Participant | None:
-    token_hash = request.session.get(PARTICIPANT_SESSION_KEY)
-    if not token_hash:
-        return None
-    return Participant.objects.select_related("programme").filter(token_hash=token_hash).first()
 
 
 @dataclass
@@ -59,7 +52,7 @@ def admit(request: HttpRequest, round: Round) -> None:
 def has_joined(request: HttpRequest) -> bool:
     """Whether this browser session was already let in, by a room code or a personal link.
 
-    Only links that opened a participant are kept in the session (programmes.views).
+    Only links that opened a participant are kept in the session (programmes.access).
     """
     return bool(
         request.session.get(SURVEY_SESSION_KEY) or request.session.get(PARTICIPANT_SESSION_KEY)

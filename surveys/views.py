@@ -26,6 +26,7 @@ from programmes.access import (
 )
 from programmes.htmx import render_page
 from programmes.models import Programme
+from programmes.participants import render_participant
 from surveys import dashboard as dashboard_data
 from surveys import exports, services
 from surveys.access import (
@@ -75,12 +76,6 @@ def pages(items: list[Item]) -> list[list[Item]]:
     return result
 
 
-def _participant_page(request, template, context, *, status=200, language=None):
-    """Render a participant page, in the given language or the request's."""
-    with translation.override(language or translation.get_language()):
-        return render(request, template, context, status=status)
-
-
 def _language(request: HttpRequest, survey: SurveySession) -> str:
     """The language the phone already uses (the draft's first), else the programme's."""
     no_choice = settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
@@ -106,7 +101,7 @@ def _gate(request: HttpRequest, survey: SurveySession) -> HttpResponse | None:
     if survey.done:
         return redirect("survey_thanks", survey.round.pk)
     if not survey.round.is_open:
-        return _participant_page(
+        return render_participant(
             request, "surveys/closed.html", {"round": survey.round}, status=410, language=language
         )
     answered = survey.participant is not None and services.answered_elsewhere(
@@ -115,7 +110,7 @@ def _gate(request: HttpRequest, survey: SurveySession) -> HttpResponse | None:
         key=survey.draft.idempotency_key if survey.draft else None,
     )
     if answered:
-        return _participant_page(
+        return render_participant(
             request,
             "surveys/already_answered.html",
             {"round": survey.round},
@@ -144,7 +139,7 @@ def survey_start(request: HttpRequest, round_id: int) -> HttpResponse:
             survey.draft.save(update_fields=["language"])
         remember(request, survey)
         return _with_language_cookie(redirect("survey_intro", survey.round.pk), language)
-    return _participant_page(
+    return render_participant(
         request,
         "surveys/start.html",
         {"round": survey.round, "form": form},
@@ -169,7 +164,7 @@ def survey_intro(request: HttpRequest, round_id: int) -> HttpResponse:
     if (stop := _require_draft(request, survey)) is not None:
         return stop
     items = services.survey_items(survey.round.programme)
-    return _participant_page(
+    return render_participant(
         request,
         "surveys/intro.html",
         {
@@ -195,7 +190,7 @@ def survey_unit(request: HttpRequest, round_id: int) -> HttpResponse:
         survey.draft.unit_id = form.cleaned_data["unit"]
         survey.draft.save(update_fields=["unit"])
         return redirect("survey_page", survey.round.pk, 1)
-    return _participant_page(
+    return render_participant(
         request,
         "surveys/unit.html",
         {"round": survey.round, "form": form, "tree": tree},
@@ -215,7 +210,7 @@ def survey_page(request: HttpRequest, round_id: int, page: int) -> HttpResponse:
         return redirect("survey_unit", survey.round.pk)
     all_pages = pages(services.survey_items(survey.round.programme))
     if not 1 <= page <= len(all_pages):
-        return _participant_page(
+        return render_participant(
             request,
             "surveys/bad_request.html",
             {"round": survey.round},
@@ -231,7 +226,7 @@ def survey_page(request: HttpRequest, round_id: int, page: int) -> HttpResponse:
         expected = {f"{ITEM_PREFIX}{item.pk}" for item in items}
         unknown = {key for key in request.POST if key.startswith(ITEM_PREFIX)} - expected
         if unknown:
-            return _participant_page(
+            return render_participant(
                 request,
                 "surveys/bad_request.html",
                 {"round": survey.round},
@@ -249,7 +244,7 @@ def survey_page(request: HttpRequest, round_id: int, page: int) -> HttpResponse:
             if page < len(all_pages):
                 return redirect("survey_page", survey.round.pk, page + 1)
             return redirect("survey_review", survey.round.pk)
-    return _participant_page(
+    return render_participant(
         request,
         "surveys/page.html",
         {
@@ -289,7 +284,7 @@ def _review_page(request, survey: SurveySession, *, status: int = 200, error: st
         for number, page_items in enumerate(all_pages, start=1)
         for item in page_items
     ]
-    return _participant_page(
+    return render_participant(
         request,
         "surveys/review.html",
         {
@@ -312,7 +307,7 @@ def _submit(request: HttpRequest, survey: SurveySession) -> HttpResponse:
         draft_id = uuid.UUID(request.POST.get("draft", ""))
         key = uuid.UUID(request.POST.get("key", ""))
     except ValueError:
-        return _participant_page(
+        return render_participant(
             request,
             "surveys/bad_request.html",
             {"round": survey.round},
@@ -320,7 +315,7 @@ def _submit(request: HttpRequest, survey: SurveySession) -> HttpResponse:
             language=language,
         )
     if survey.draft is not None and draft_id != survey.draft.pk:
-        return _participant_page(
+        return render_participant(
             request,
             "surveys/bad_request.html",
             {"round": survey.round},
@@ -332,7 +327,7 @@ def _submit(request: HttpRequest, survey: SurveySession) -> HttpResponse:
             round_id=survey.round.pk, draft_id=draft_id, key=key, participant=survey.participant
         )
     except services.AlreadyAnswered:
-        return _participant_page(
+        return render_participant(
             request,
             "surveys/already_answered.html",
             {"round": survey.round},
@@ -342,13 +337,13 @@ def _submit(request: HttpRequest, survey: SurveySession) -> HttpResponse:
     except services.RoundClosed:
         survey.draft = None  # closing deleted it; the session forgets it too
         remember(request, survey)
-        return _participant_page(
+        return render_participant(
             request, "surveys/closed.html", {"round": survey.round}, status=410, language=language
         )
     except services.NoUnitChosen:
         return redirect("survey_unit", survey.round.pk)
     except services.SurveyError:
-        return _participant_page(
+        return render_participant(
             request,
             "surveys/bad_request.html",
             {"round": survey.round},
@@ -372,7 +367,7 @@ def survey_thanks(request: HttpRequest, round_id: int) -> HttpResponse:
         next_seminar = survey.round.programme.seminars.filter(
             number__gt=survey.round.seminar.number
         ).first()
-    return _participant_page(
+    return render_participant(
         request,
         "surveys/thanks.html",
         {
