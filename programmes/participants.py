@@ -1,9 +1,10 @@
-"""What every participant page shares, whichever app serves it."""
+"""What every participant page shares, whichever app serves it: its language and its rendering."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -21,3 +22,19 @@ def render_participant(
     request's: the programme's language can differ from the one the middleware chose."""
     with translation.override(language or translation.get_language()):
         return render(request, template, context or {}, status=status)
+
+
+def phone_language(request: HttpRequest, *, default: str) -> str:
+    """The language a participant's phone already uses, else the given default.
+
+    The language the participant chose (the language cookie) comes first, then the browser's
+    own when it names Danish, Swedish or English (the previous page was already shown in it);
+    only a browser that asks for none of ours gets the programme's language.
+    """
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+        return translation.get_language()
+    header = request.headers.get("Accept-Language", "")
+    wanted = {part.split(";")[0].strip().split("-")[0].lower() for part in header.split(",")}
+    if wanted & {code for code, _name in settings.LANGUAGES}:
+        return translation.get_language()
+    return default

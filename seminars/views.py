@@ -24,12 +24,12 @@ from programmes.access import (
     session_participant,
 )
 from programmes.htmx import render_page
-from programmes.participants import render_participant
+from programmes.participants import phone_language, render_participant
 from seminars import rooms, services
 from seminars.access import get_activity, get_seminar, get_seminar_for_display
 from seminars.forms import ActivityForm, JoinForm, SeminarForm
 from seminars.models import Seminar
-from surveys.access import has_joined, phone_language
+from surveys.access import has_joined
 from surveys.models import MEASURE_LABELS
 from surveys.qr import qr_svg
 from surveys.results import response_rates

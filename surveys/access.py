@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Q
 from django.http import Http404, HttpRequest
-from django.utils import translation
 
 from programmes.access import PARTICIPANT_SESSION_KEY, session_participant
 from programmes.models import Participant, Programme, Workspace
@@ -77,22 +75,6 @@ def get_survey_session(request: HttpRequest, round_id: int) -> SurveySession:
     if entry.get("draft"):
         draft = Draft.objects.filter(pk=entry["draft"], round=round).first()
     return SurveySession(round, participant, draft, bool(entry.get("done")))
-
-
-def phone_language(request: HttpRequest, *, default: str) -> str:
-    """The language a participant's phone already uses, else the given default.
-
-    The language the participant chose (the language cookie) comes first, then the browser's
-    own when it names Danish, Swedish or English (the previous page was already shown in it);
-    only a browser that asks for none of ours gets the programme's language.
-    """
-    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
-        return translation.get_language()
-    header = request.headers.get("Accept-Language", "")
-    wanted = {part.split(";")[0].strip().split("-")[0].lower() for part in header.split(",")}
-    if wanted & {code for code, _name in settings.LANGUAGES}:
-        return translation.get_language()
-    return default
 
 
 def remember(request: HttpRequest, survey: SurveySession) -> None:

@@ -26,7 +26,7 @@ from programmes.access import (
 )
 from programmes.htmx import render_page
 from programmes.models import Programme
-from programmes.participants import render_participant
+from programmes.participants import phone_language, render_participant
 from surveys import dashboard as dashboard_data
 from surveys import exports, services
 from surveys.access import (
@@ -37,7 +37,6 @@ from surveys.access import (
     get_item,
     get_round,
     get_survey_session,
-    phone_language,
     remember,
 )
 from surveys.forms import (
