@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -18,7 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -59,6 +58,7 @@ from programmes.models import (
     hash_token,
 )
 from programmes.participant_csv import parse_participants
+from programmes.qr import qr_svg
 
 PARTICIPANTS_PER_PAGE = 50
 
@@ -532,12 +532,7 @@ def _link_slips(programme: Programme, links: list[services.IssuedLink]) -> list[
                 url=link.url,
                 base=base + "/",
                 groups=[typed[i : i + TOKEN_GROUP] for i in range(0, len(typed), TOKEN_GROUP)],
-                # No margin of its own: the slip's padding is the code's quiet zone.
-                qr=mark_safe(  # noqa: S308 - segno's markup of a URL we built
-                    segno.make(link.url, error="m").svg_inline(
-                        border=0, omitsize=True, svgclass="slip-qr-code"
-                    )
-                ),
+                qr=qr_svg(link.url, border=0, svgclass="slip-qr-code"),
             )
         )
     slips.sort(key=lambda slip: (slip.unit.casefold(), slip.name.casefold()))

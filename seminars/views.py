@@ -25,13 +25,13 @@ from programmes.access import (
 )
 from programmes.htmx import render_page
 from programmes.participants import phone_language, render_participant
+from programmes.qr import qr_svg
 from seminars import rooms, services
 from seminars.access import get_activity, get_seminar, get_seminar_for_display
 from seminars.forms import ActivityForm, JoinForm, SeminarForm
 from seminars.models import Seminar
 from surveys.access import has_joined
 from surveys.models import MEASURE_LABELS
-from surveys.qr import qr_svg
 from surveys.results import response_rates
 
 

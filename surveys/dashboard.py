@@ -171,10 +171,6 @@ def round_day(round: Round) -> datetime.date:
     return timezone.localdate(round.closes_at or round.created_at)
 
 
-def round_date(round: Round) -> str:
-    return round_day(round).isoformat()
-
-
 def round_labels(rounds: list[Round]) -> list[str]:
     """One category label per round: its title and date in the page's language, unique."""
     labels: list[str] = []
@@ -248,7 +244,7 @@ def build(access: ProgrammeAccess, params, *, language: str) -> Dashboard:
     )
     if not rounds:
         return dashboard
-    results = round_results(programme, rounds, tree=tree)
+    results = round_results(programme, rounds)
     dashboard.held_back = [held_back_text(results[r.pk], dashboard.k) for r in rounds]
     dashboard.held_back = [text for text in dashboard.held_back if text]
     _bars(dashboard, results, language)

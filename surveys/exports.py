@@ -27,7 +27,7 @@ def rows(access: ProgrammeAccess) -> list[list]:
     k = programme.min_group_size
     tree = programme.unit_tree()
     rounds = closed_rounds(programme)
-    results = round_results(programme, rounds, tree=tree)
+    results = round_results(programme, rounds)
     rates = response_rates_for(programme, rounds, tree=tree)
     visible = access.visible_unit_ids
     groups: list[tuple[int | None, str]] = []

@@ -126,9 +126,7 @@ class RoundResults:
         return found
 
 
-def round_results(
-    programme: Programme, rounds: Iterable[Round], *, tree: UnitTree | None = None
-) -> dict[int, RoundResults]:
+def round_results(programme: Programme, rounds: Iterable[Round]) -> dict[int, RoundResults]:
     """Results per round and measure for the whole programme (callers then filter).
 
     Figures over time (DESIGN.md): a round's results are computed from what its closes
@@ -138,11 +136,13 @@ def round_results(
     Answers after a reopen are held back until k of them have arrived.
     """
     rounds = list(rounds)
-    rows = wave_rows(r.pk for r in rounds)
+    by_round: dict[int, list[WaveRow]] = {r.pk: [] for r in rounds}
+    for row in wave_rows(by_round):
+        by_round[row.round_id].append(row)
     results = {}
     for r in rounds:
         published = batches(r)
-        mine = [row for row in rows if row.round_id == r.pk]
+        mine = by_round[r.pk]
         counted = sum(row.responses for row in mine if any(b.holds(row.wave) for b in published))
         parts: dict[str, list] = {m: [] for m in scoring.MEASURES}
         for batch in published:
@@ -244,17 +244,11 @@ def response_rates_for(
     for row in rows:
         counts[row["round_id"]].append((row["wave"], row["unit_id"], row["n"]))
     own_invited = {node.id: headcounts.get(node.id, listed.get(node.id, 0)) for node in tree.walk()}
-    invited = {
-        node.id: sum(own_invited[i] for i in tree.subtree_ids(node.id)) for node in tree.walk()
-    }
+    invited = anonymity.group_sizes(tree, own_invited)
     result = {}
     for r in rounds:
         answered = _answered(r, counts[r.pk], tree)
-        rates = [
-            ResponseRate(
-                None, programme.organisation, -1, sum(own_invited.values()), answered[None]
-            )
-        ]
+        rates = [ResponseRate(None, programme.organisation, -1, invited[None], answered[None])]
         for node in tree.walk():
             rates.append(
                 ResponseRate(node.id, node.name, node.depth, invited[node.id], answered[node.id])

@@ -27,6 +27,7 @@ from programmes.access import (
 from programmes.htmx import render_page
 from programmes.models import Programme
 from programmes.participants import phone_language, render_participant
+from programmes.qr import qr_svg
 from surveys import dashboard as dashboard_data
 from surveys import exports, services
 from surveys.access import (
@@ -54,7 +55,6 @@ from surveys.forms import (
 )
 from surveys.instruments import MAX_BYTES, export_instrument, parse_instrument
 from surveys.models import Instrument, Item, SurveySetup
-from surveys.qr import qr_svg
 from surveys.results import response_rates
 
 ITEMS_PER_PAGE = 4
@@ -465,20 +465,13 @@ def survey_preview(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
 
-def _round_action(request: HttpRequest, pk: int, round_id: int, action) -> HttpResponse:
-    programme = get_programme_for_facilitator(request.user, pk)
-    round = get_round(programme, round_id)
-    action(round=round)
-    audit.record(
-        request, action=f"round.{action.__name__.split('_')[0]}", obj=round, programme=programme
-    )
-    return redirect("round_detail", programme.pk, round.pk)
-
-
 @require_POST
 def round_open(request: HttpRequest, pk: int, round_id: int) -> HttpResponse:
     """Open (or reopen) a round with one click."""
-    return _round_action(request, pk, round_id, services.open_round)
+    programme = get_programme_for_facilitator(request.user, pk)
+    round = services.open_round(round=get_round(programme, round_id))
+    audit.record(request, action="round.open", obj=round, programme=programme)
+    return redirect("round_detail", programme.pk, round.pk)
 
 
 @require_POST

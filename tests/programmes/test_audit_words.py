@@ -22,8 +22,6 @@ SOURCE_DIRS = ["programmes", "seminars", "surveys", "actionplans", "config"]
 
 # Codes built at run time (f-strings), which a scan of string literals cannot see.
 DYNAMIC_ACTIONS = {
-    "round.open",
-    "round.close",
     "instrument.item_add",
     "instrument.item_edit",
     "instrument.item_delete",

@@ -1,0 +1,19 @@
+"""QR codes as inline SVG (segno): join links on the run-sheet and the projector, printed links."""
+
+from __future__ import annotations
+
+import segno
+from django.utils.safestring import SafeString, mark_safe
+
+
+def qr_svg(
+    url: str, *, scale: int = 6, border: int | None = None, svgclass: str = "qr"
+) -> SafeString:
+    """An SVG QR code of a URL we built ourselves; no XML declaration, sized by CSS.
+
+    `border=0` leaves the quiet zone to the padding around the code (the printed slips).
+    """
+    svg = segno.make(url, error="m").svg_inline(
+        scale=scale, border=border, dark="#000", light="#fff", omitsize=True, svgclass=svgclass
+    )
+    return mark_safe(svg)  # noqa: S308 - segno's own markup of our own URL
