@@ -41,6 +41,15 @@ ACTIONS: dict[str, str] = {
     "manager.revoke": _("Manager's access removed"),
     "seminar.edit": _("Seminar changed"),
     "seminar.display_link": _("Projector link issued"),
+    "seminar.wall": _("What the wall shows changed"),
+    "board.phase": _("Board moved to another step"),
+    "board.settings": _("Board settings changed"),
+    "board.merge": _("Board items merged"),
+    "group.edit": _("Board item renamed or tagged"),
+    "post.hide": _("Post hidden from the wall"),
+    "post.show": _("Post shown on the wall"),
+    "post.edit": _("Post corrected"),
+    "post.split": _("Post taken out of a merged item"),
     "activity.create": _("Activity added"),
     "activity.edit": _("Activity changed"),
     "activity.delete": _("Activity deleted"),
@@ -88,6 +97,10 @@ COUNTS: dict[str, Callable[[int], str]] = {
     ),
     "questions": lambda n: (
         ngettext("%(count)s question.", "%(count)s questions.", n) % {"count": n}
+    ),
+    "items": lambda n: (
+        ngettext("%(count)s item merged into one.", "%(count)s items merged into one.", n)
+        % {"count": n}
     ),
     "version": lambda n: gettext("Version %(version)s.") % {"version": n},
 }

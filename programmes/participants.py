@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
 
 
@@ -38,3 +39,31 @@ def phone_language(request: HttpRequest, *, default: str) -> str:
     if wanted & {code for code, _name in settings.LANGUAGES}:
         return translation.get_language()
     return default
+
+
+# --- Kiosk mode: one shared tablet at the door --------------------------------------------
+
+KIOSK_SESSION_KEY = "kiosk"  # the room code a shared tablet goes back to
+
+
+def start_kiosk(request: HttpRequest, code: str) -> None:
+    """Make this browser a shared tablet: after each survey or post it starts afresh."""
+    request.session.cycle_key()
+    request.session.clear()
+    request.session[KIOSK_SESSION_KEY] = code
+
+
+def kiosk_code(request: HttpRequest) -> str:
+    return request.session.get(KIOSK_SESSION_KEY, "")
+
+
+def next_person(request: HttpRequest) -> str:
+    """End this person's turn: nothing they did stays in the session. Where the next starts.
+
+    The session is flushed (a new key, nothing carried over: no seat, no draft, no
+    language), and only the room code the tablet returns to is kept.
+    """
+    code = kiosk_code(request)
+    request.session.flush()
+    request.session[KIOSK_SESSION_KEY] = code
+    return reverse("kiosk_next")

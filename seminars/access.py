@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.db.models import Count
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from programmes import ratelimit
 from programmes.models import Programme, hash_token
-from seminars.models import Activity, Seminar
+from seminars.models import Activity, Board, Post, PostGroup, Seat, Seminar
+from seminars.rooms import session_seat
 
 
 def get_seminar(programme: Programme, number: int) -> Seminar:
@@ -33,7 +35,8 @@ def get_seminar_for_display(request: HttpRequest, token: str) -> Seminar:
     """
     token_hash = hash_token(token[:100])
     seminar = (
-        Seminar.objects.select_related("programme")
+        Seminar.objects.select_related("programme", "wall_board")
+        .annotate(seat_count=Count("seats"))
         .filter(display_token_hash=token_hash, display_valid_until__gt=timezone.now())
         .exclude(display_token_hash="")
         .first()
@@ -43,3 +46,57 @@ def get_seminar_for_display(request: HttpRequest, token: str) -> Seminar:
     if seminar is None or seminar.programme.is_archived:
         raise Http404
     return seminar
+
+
+def get_board(seminar: Seminar, activity_id: int) -> Board:
+    """The board of one of the seminar's activities (an activity of kind board), or 404."""
+    board = (
+        Board.objects.select_related("activity__seminar__programme")
+        .filter(activity_id=activity_id)
+        .filter(activity__seminar=seminar)
+        .filter(activity__kind=Activity.Kind.BOARD)
+        .first()
+    )
+    if board is None:
+        raise Http404
+    return board
+
+
+def get_post(board: Board, post_id: int) -> Post:
+    try:
+        return Post.objects.select_related("board__activity__seminar__programme").get(
+            pk=post_id, board=board
+        )
+    except Post.DoesNotExist:
+        raise Http404 from None
+
+
+def get_group(board: Board, group_id: int) -> PostGroup:
+    try:
+        return PostGroup.objects.select_related("board__activity__seminar__programme").get(
+            pk=group_id, board=board
+        )
+    except PostGroup.DoesNotExist:
+        raise Http404 from None
+
+
+def get_board_for_phone(request: HttpRequest, board_id: int) -> tuple[Board, Seat]:
+    """A board in a room this phone entered, with the phone's seat there; else 404.
+
+    A phone gets a seat by entering the room's code (or through its personal link), so a
+    board id alone, a seat from another room or an archived programme leads nowhere.
+    """
+    board = (
+        Board.objects.select_related("activity__seminar__programme")
+        .filter(pk=board_id)
+        .filter(activity__kind=Activity.Kind.BOARD)
+        .first()
+    )
+    if board is None:
+        raise Http404
+    seat = session_seat(request, board.activity.seminar_id)
+    if seat is None:
+        raise Http404
+    if board.activity.seminar.programme.is_archived:
+        raise Http404
+    return board, seat

@@ -11,3 +11,6 @@ class SeminarsConfig(AppConfig):
 
         # Registered here, not in surveys' ready(): surveys must not import seminars.
         rooms.register("survey", rooms.open_survey)
+        from seminars import boards
+
+        rooms.register("board", boards.open_boards)

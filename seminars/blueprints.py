@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from seminars.models import Activity
+from seminars.models import Activity, Board
 
 K = Activity.Kind
+B = Board.Kind
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class ActivityBlueprint:
     title: str | Promise
     minutes: int
     kind: str
+    board: str = ""  # the kind of board, for a board row
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ FOUR_SEMINARS = (
         (
             A(_("Welcome and purpose of the programme"), 20, K.TALK),
             A(_("What is social capital?"), 40, K.TALK),
-            A(_("Good examples from our everyday work"), 40, K.BOARD),
+            A(_("Good examples from our everyday work"), 40, K.BOARD, B.GOOD_EXAMPLES),
             A(_("Break"), 15, K.BREAK),
             A(_("Temperature survey: trust, fairness and collaboration"), 20, K.SURVEY),
             A(_("Our results on the screen: what do we see?"), 45, K.DISCUSSION),
@@ -57,7 +59,7 @@ FOUR_SEMINARS = (
         ),
         (
             A(_("Since last time"), 15, K.TALK),
-            A(_("Improvement areas: post and vote"), 45, K.BOARD),
+            A(_("Improvement areas: post and vote"), 45, K.BOARD, B.IMPROVEMENT_AREAS),
             A(_("Break"), 15, K.BREAK),
             A(_("Team action plans"), 60, K.PLANNING),
             A(_("My personal action plan"), 20, K.PLANNING),
@@ -72,7 +74,7 @@ FOUR_SEMINARS = (
         ),
         (
             A(_("Follow-up on team action plans"), 45, K.PLANNING),
-            A(_("Wins worth celebrating"), 30, K.BOARD),
+            A(_("Wins worth celebrating"), 30, K.BOARD, B.WINS),
             A(_("Break"), 15, K.BREAK),
             A(_("Repeat temperature survey"), 20, K.SURVEY),
             A(_("Before and after: what has changed?"), 40, K.DISCUSSION),
@@ -103,7 +105,7 @@ THREE_WORKSHOPS = (
         (
             A(_("Welcome and purpose of the programme"), 20, K.TALK),
             A(_("Temperature survey: trust, fairness and collaboration"), 20, K.SURVEY),
-            A(_("Good examples from our everyday work"), 40, K.BOARD),
+            A(_("Good examples from our everyday work"), 40, K.BOARD, B.GOOD_EXAMPLES),
             A(_("Experiments for the trial period"), 45, K.PLANNING),
             A(_("Seminar evaluation"), 10, K.EVALUATION),
         ),
@@ -113,7 +115,7 @@ THREE_WORKSHOPS = (
         _("Follow up on the trial period, adjust the action plans and plan the next trial."),
         (
             A(_("Experiences from the trial period"), 45, K.DISCUSSION),
-            A(_("Improvement areas: post and vote"), 40, K.BOARD),
+            A(_("Improvement areas: post and vote"), 40, K.BOARD, B.IMPROVEMENT_AREAS),
             A(_("Team action plans"), 50, K.PLANNING),
             A(_("Seminar evaluation"), 10, K.EVALUATION),
         ),
@@ -141,7 +143,8 @@ LEADERSHIP_DAY = (
             A(_("What is social capital?"), 45, K.TALK),
             A(_("Temperature survey: trust, fairness and collaboration"), 20, K.SURVEY),
             A(_("Break"), 15, K.BREAK),
-            A(_("Fair processes in practice"), 60, K.DISCUSSION),
+            A(_("Dilemmas we meet as leaders: post and vote"), 30, K.BOARD, B.DILEMMAS),
+            A(_("Fair processes in practice"), 45, K.DISCUSSION),
             A(_("My personal action plan"), 30, K.PLANNING),
             A(_("Seminar evaluation"), 10, K.EVALUATION),
         ),

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from seminars.models import Activity, Seminar
+from seminars.models import Activity, Board, Post, PostGroup, Seminar, Wall
+from surveys.models import Element
 
 TIME_WIDGETS = {
     "starts_at": forms.TimeInput(attrs={"type": "time"}),
@@ -55,3 +57,149 @@ class JoinForm(forms.Form):
         ),
         error_messages={"required": _("Type the code shown on the screen.")},
     )
+
+
+class PostForm(forms.Form):
+    """A post from a phone; the key makes a resend of the same form store nothing twice."""
+
+    text = forms.CharField(
+        label=_("Your post"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 500}),
+        error_messages={
+            "required": _("Write something before you send it."),
+            "max_length": _("A post can be at most 500 characters (this one has %(show_value)d)."),
+        },
+    )
+    column = forms.ChoiceField(
+        label=_("Where does it belong?"),
+        choices=Post.Column.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    unit = forms.TypedChoiceField(label=_("Your unit (optional)"), coerce=int, required=False)
+    key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, board: Board, units: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.board = board
+        self.fields["unit"].choices = [("", _("Do not say")), *units]
+        if board.kind == Board.Kind.NOW_PICTURE:
+            self.fields["column"].required = True
+            self.fields["column"].error_messages["required"] = _(
+                "Choose whether it is about what works or what is hard."
+            )
+        else:
+            del self.fields["column"]
+        if board.question:
+            self.fields["text"].label = board.question
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError(_("Write something before you send it."))
+        return text
+
+
+class VoteForm(forms.Form):
+    """The dots a phone wants on one or more items: 'item:dots' pairs (a tap sends one)."""
+
+    MAX_PAIRS = 50
+
+    def __init__(self, data, **kwargs):
+        super().__init__(data, **kwargs)
+        self.pairs = data.getlist("set") if data is not None else []
+
+    def clean(self) -> dict:
+        wanted: dict[int, int] = {}
+        if not self.pairs or len(self.pairs) > self.MAX_PAIRS:
+            raise forms.ValidationError(_("Choose an item to put a dot on."))
+        for pair in self.pairs:
+            item, _sep, dots = str(pair).partition(":")
+            if not (item.isascii() and item.isdigit() and dots.isascii() and dots.isdigit()):
+                raise forms.ValidationError(_("That vote could not be read. Please try again."))
+            if len(item) > 10 or int(dots) > 99:
+                raise forms.ValidationError(_("That vote could not be read. Please try again."))
+            wanted[int(item)] = int(dots)
+        return {"wanted": wanted}
+
+
+class BoardForm(forms.ModelForm):
+    class Meta:
+        model = Board
+        fields = [
+            "kind",
+            "question",
+            "posts_at_once",
+            "review_first",
+            "voting",
+            "dots_per_seat",
+            "dots_per_item",
+            "live_totals",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dots_per_seat"].min_value = 1
+        self.fields["dots_per_seat"].max_value = 20
+        self.fields["dots_per_item"].min_value = 1
+        self.fields["dots_per_item"].max_value = 10
+        for name in ("dots_per_seat", "dots_per_item"):
+            field = self.fields[name]
+            field.widget.attrs.update(min=field.min_value, max=field.max_value)
+            field.validators.extend(
+                [MinValueValidator(field.min_value), MaxValueValidator(field.max_value)]
+            )
+
+
+class PhaseForm(forms.Form):
+    phase = forms.ChoiceField(choices=Board.Phase.choices)
+
+
+class PostFixForm(forms.ModelForm):
+    class Meta:
+        model = Post
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3, "maxlength": 500})}
+        labels = {"text": _("Text")}
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError(_("A post cannot be empty."))
+        return text
+
+
+class GroupForm(forms.ModelForm):
+    dimension = forms.ChoiceField(
+        label=_("Social capital dimension"),
+        choices=[("", _("No tag")), *Element.choices],
+        required=False,
+    )
+
+    class Meta:
+        model = PostGroup
+        fields = ["title", "dimension"]
+
+
+class MergeForm(forms.Form):
+    items = forms.TypedMultipleChoiceField(
+        label=_("Items to merge"),
+        coerce=int,
+        error_messages={"required": _("Choose at least two items to merge.")},
+    )
+
+    def __init__(self, *args, choices: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["items"].choices = choices
+
+    def clean_items(self) -> list[int]:
+        items = self.cleaned_data["items"]
+        if len(items) < 2:
+            raise forms.ValidationError(_("Choose at least two items to merge."))
+        return items
+
+
+class WallForm(forms.Form):
+    wall = forms.ChoiceField(choices=Wall.choices)
+    board = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)

@@ -8,6 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from programmes.models import Programme
 
 
+class Wall(models.TextChoices):
+    ROOM = "room", _("The room: how to join, the survey")
+    BOARD = "board", _("A board")
+    CHANGE = "change", _("Before and after")
+
+
 class Seminar(models.Model):
     """One seminar (or workshop, or day) of a programme, with its place in the sequence."""
 
@@ -24,6 +30,12 @@ class Seminar(models.Model):
     # A read-only display link for the projector, valid while the seminar runs.
     display_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
     display_valid_until = models.DateTimeField(null=True, blank=True)
+    # What the wall presents: the room (its survey), a board, or the programme's change.
+    wall = models.CharField(max_length=10, choices=Wall.choices, default=Wall.ROOM)
+    wall_board = models.ForeignKey(
+        "Board", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    wall_version = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["programme", "number"]
@@ -68,3 +80,153 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Seat(models.Model):
+    """One phone's place in a seminar's room: anonymous, counted per room.
+
+    The key is random for a phone that typed the room code (one seat per browser session),
+    and a keyed hash of the personal link and the seminar for a phone that opened one (one
+    seat per person, on any phone). No participant id, name or address is kept.
+    """
+
+    seminar = models.ForeignKey(Seminar, on_delete=models.CASCADE, related_name="seats")
+    key = models.CharField(max_length=64)
+    unit = models.ForeignKey(
+        "programmes.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    language = models.CharField(max_length=8, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["seminar", "key"], name="seat_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"seat {self.pk}"
+
+
+class Board(models.Model):
+    """A board of an agenda activity: posts from phones, grouped, voted on, shown on the wall."""
+
+    class Kind(models.TextChoices):
+        GOOD_EXAMPLES = "good_examples", _("Good examples")
+        IMPROVEMENT_AREAS = "improvement_areas", _("Improvement areas")
+        WINS = "wins", _("Wins")
+        DILEMMAS = "dilemmas", _("Dilemmas")
+        NOW_PICTURE = "now_picture", _("Where are we now?")
+        QUESTIONS = "questions", _("Questions to management")
+
+    class Phase(models.TextChoices):
+        READY = "ready", _("Not started")
+        COLLECT = "collect", _("Collect")
+        REVEAL = "reveal", _("Reveal")
+        GROUP = "group", _("Group")
+        VOTE = "vote", _("Vote")
+        RESULTS = "results", _("Results")
+
+    activity = models.OneToOneField(Activity, on_delete=models.CASCADE, related_name="board")
+    kind = models.CharField(_("kind of board"), max_length=20, choices=Kind.choices)
+    question = models.CharField(_("question on the phones"), max_length=300, blank=True)
+    phase = models.CharField(max_length=10, choices=Phase.choices, default=Phase.READY)
+    posts_at_once = models.BooleanField(
+        _("show posts on the wall at once"),
+        default=True,
+        help_text=_("Otherwise the wall shows only how many have been written until you reveal."),
+    )
+    review_first = models.BooleanField(
+        _("review every post before it goes on the wall"), default=False
+    )
+    voting = models.BooleanField(_("dot voting"), default=False)
+    dots_per_seat = models.PositiveSmallIntegerField(_("dots per person"), default=3)
+    dots_per_item = models.PositiveSmallIntegerField(_("most dots on one item"), default=2)
+    live_totals = models.BooleanField(_("show vote totals on the wall while voting"), default=False)
+    # Raised by every change the wall or a control view would show: they poll for it.
+    version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("board")
+
+    def __str__(self) -> str:
+        return self.activity.title
+
+    @property
+    def seminar_id(self) -> int:
+        return self.activity.seminar_id
+
+
+class PostGroup(models.Model):
+    """What the room votes on: one post, or several the facilitator merged."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="groups")
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    dimension = models.CharField(_("dimension"), max_length=30, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.title or f"item {self.pk}"
+
+
+class Post(models.Model):
+    """An anonymous post: nothing about it says who wrote it (the seat is for counting)."""
+
+    class State(models.TextChoices):
+        REVIEW = "review", _("Waiting for review")
+        VISIBLE = "visible", _("Visible")
+        HIDDEN = "hidden", _("Hidden")
+
+    class Column(models.TextChoices):
+        WORKS = "works", _("What works")
+        HARD = "hard", _("What is hard")
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="posts")
+    group = models.ForeignKey(PostGroup, on_delete=models.PROTECT, related_name="posts")
+    seat = models.ForeignKey(Seat, on_delete=models.SET_NULL, null=True, related_name="+")
+    key = models.UUIDField()  # the form's idempotency key: a resend stores nothing twice
+    text = models.TextField(max_length=500)
+    unit = models.ForeignKey(
+        "programmes.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    column = models.CharField(max_length=10, choices=Column.choices, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.VISIBLE)
+    held_for = models.CharField(max_length=100, blank=True)  # name guard reasons, comma-separated
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["board", "key"], name="post_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"post {self.pk}"
+
+    @property
+    def held_for_labels(self) -> list[str]:
+        """Why the name guard holds the post, in words for the poster."""
+        from seminars.nameguard import Reason
+
+        labels = dict(Reason.choices)
+        return [str(labels[code]) for code in self.held_for.split(",") if code in labels]
+
+
+class Vote(models.Model):
+    """A seat's dots on one item; the budget is checked under a lock on the seat."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="votes")
+    seat = models.ForeignKey(Seat, on_delete=models.CASCADE, related_name="votes")
+    group = models.ForeignKey(PostGroup, on_delete=models.CASCADE, related_name="votes")
+    dots = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["seat", "group"], name="vote_seat_group_unique"),
+            models.CheckConstraint(condition=models.Q(dots__gt=0), name="vote_dots_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dots} on item {self.group_id}"

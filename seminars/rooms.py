@@ -11,14 +11,18 @@ provider is registered by seminars itself, since surveys must not import seminar
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.crypto import salted_hmac
 
-from seminars.models import Seminar
+from programmes.access import PARTICIPANT_SESSION_KEY, session_participant
+from seminars.models import Board, Seat, Seminar, Wall
 from surveys.access import admit
 from surveys.live import LiveState, live_state
 from surveys.models import ROOM_CODE_LENGTH, Round, normalise_room_code
@@ -34,9 +38,11 @@ class Opening:
     kind: str
     url: str
     admit: Callable[[HttpRequest], None]
+    title: str = ""
+    first: bool = False  # what the wall presents now: listed before the rest
 
 
-Provider = Callable[[Seminar], Opening | None]
+Provider = Callable[[Seminar], Iterable[Opening]]
 
 _providers: dict[str, Provider] = {}
 
@@ -50,22 +56,23 @@ def provider(kind: str) -> Provider | None:
     return _providers.get(kind)
 
 
-def open_now(seminar: Seminar) -> Opening | None:
-    """What a phone entering the seminar's room is sent to: the first provider's opening."""
-    for ask in _providers.values():
-        opening = ask(seminar)
-        if opening is not None:
-            return opening
-    return None
+def open_now(seminar: Seminar) -> list[Opening]:
+    """Everything a phone entering the seminar's room may go to, what the wall shows first."""
+    openings = [opening for ask in _providers.values() for opening in ask(seminar)]
+    return sorted(openings, key=lambda opening: not opening.first)
 
 
 @dataclass(frozen=True)
 class Room:
-    """Where a code leads: a seminar's room (or a lone round's, seminar None) and its opening."""
+    """Where a code leads: a seminar's room (or a lone round's, seminar None), what is open."""
 
     code: str
     seminar: Seminar | None
-    opening: Opening
+    openings: tuple[Opening, ...]
+
+    @property
+    def opening(self) -> Opening:
+        return self.openings[0]
 
 
 def find_room(code: str) -> Room | None:
@@ -73,20 +80,65 @@ def find_room(code: str) -> Room | None:
     code = normalise_room_code(code)
     if len(code) != ROOM_CODE_LENGTH:
         return None
-    seminar = Seminar.objects.select_related("programme").filter(room_code=code).first()
+    seminar = Seminar.objects.select_related("programme", "wall_board").filter(room_code=code)
+    seminar = seminar.first()
     if seminar is not None:
-        opening = open_now(seminar) if not seminar.programme.is_archived else None
-        return Room(code, seminar, opening) if opening is not None else None
+        openings = open_now(seminar) if not seminar.programme.is_archived else []
+        return Room(code, seminar, tuple(openings)) if openings else None
     round = find_open_round(code)  # a round held outside seminars is a room of its own
     if round is None or round.programme.is_archived:
         return None
-    return Room(code, None, round_opening(round))
+    return Room(code, None, (round_opening(round),))
 
 
-def enter(request: HttpRequest, room: Room) -> str:
-    """Let this phone in to what is open in the room; the URL to send it to."""
-    room.opening.admit(request)
-    return room.opening.url
+def enter(request: HttpRequest, room: Room) -> str | None:
+    """Let this phone in to what is open in the room: a seat, and each opening's admission.
+
+    Returns the URL to send the phone to, or None when several things are open and the
+    phone chooses (the caller lists `room.openings`).
+    """
+    if room.seminar is not None:
+        take_seat(request, room.seminar)
+    for opening in room.openings:
+        opening.admit(request)
+    return room.opening.url if len(room.openings) == 1 else None
+
+
+# --- Seats --------------------------------------------------------------------------------
+
+SEATS_SESSION_KEY = "seats"  # seminar id -> this phone's seat key in that room
+
+
+def seat_key(request: HttpRequest, seminar: Seminar) -> str:
+    """The key of this phone's seat: a keyed hash for a personal link, else random."""
+    known = request.session.get(SEATS_SESSION_KEY, {}).get(str(seminar.pk))
+    if known:
+        return known
+    participant = session_participant(request)
+    if participant is not None and participant.programme_id == seminar.programme_id:
+        # One seat per person on any phone; the secret key is needed to link it back.
+        link = request.session[PARTICIPANT_SESSION_KEY]
+        return salted_hmac("seminars.seat", f"{link}:{seminar.pk}").hexdigest()
+    return secrets.token_hex(16)
+
+
+def take_seat(request: HttpRequest, seminar: Seminar) -> Seat:
+    """This phone's seat in the seminar's room, made when it first enters."""
+    key = seat_key(request, seminar)
+    seat, _created = Seat.objects.get_or_create(
+        seminar=seminar, key=key, defaults={"language": translation.get_language() or ""}
+    )
+    request.session.setdefault(SEATS_SESSION_KEY, {})[str(seminar.pk)] = key
+    request.session.modified = True
+    return seat
+
+
+def session_seat(request: HttpRequest, seminar_id: int) -> Seat | None:
+    """The seat this phone took in the seminar's room, if it entered it."""
+    key = request.session.get(SEATS_SESSION_KEY, {}).get(str(seminar_id))
+    if not key:
+        return None
+    return Seat.objects.filter(seminar_id=seminar_id, key=key).first()
 
 
 # --- The survey round open in a room ------------------------------------------------------
@@ -98,14 +150,19 @@ def round_opening(round: Round) -> Opening:
     def let_in(request: HttpRequest) -> None:
         admit(request, round)
 
-    return Opening("survey", reverse("survey_start", args=[round.pk]), let_in)
+    url = reverse("survey_start", args=[round.pk])
+    return Opening("survey", url, let_in, title=round.title, first=_is_on_wall(round))
 
 
-def open_survey(seminar: Seminar) -> Opening | None:
+def _is_on_wall(round: Round) -> bool:
+    seminar = round.seminar
+    return seminar is not None and seminar.wall == Wall.ROOM
+
+
+def open_survey(seminar: Seminar) -> list[Opening]:
     """The seminar's open round, if any (the survey app's provider)."""
     rounds = Round.objects.open().select_related("programme", "seminar")
-    round = rounds.filter(seminar=seminar).first()
-    return round_opening(round) if round is not None else None
+    return [round_opening(round) for round in rounds.filter(seminar=seminar)[:1]]
 
 
 # --- The projector ------------------------------------------------------------------------
@@ -138,3 +195,31 @@ def _stage(round: Round | None, state: LiveState | None) -> Stage:
     if round is None:
         return "idle"
     return "results" if state.figures else "joining"
+
+
+@dataclass(frozen=True)
+class WallNow:
+    """What the wall presents (the room, a board, or the change) and its version.
+
+    The version of a board's wall comes from the seminar's row alone (the display link's
+    lookup selects the board and counts the seats), so an unchanged poll costs one query.
+    """
+
+    kind: str
+    version: str
+    room: RoomNow | None = None
+    board: Board | None = None
+
+
+def wall_now(seminar: Seminar) -> WallNow:
+    board = seminar.wall_board
+    if seminar.wall == Wall.BOARD and board is not None:
+        seats = getattr(seminar, "seat_count", None)
+        if seats is None:
+            seats = seminar.seats.count()
+        return WallNow(Wall.BOARD, f"b{seminar.wall_version}-{board.version}-{seats}", board=board)
+    if seminar.wall == Wall.CHANGE:
+        closed = seminar.programme.rounds.filter(state=Round.State.CLOSED).count()
+        return WallNow(Wall.CHANGE, f"c{seminar.wall_version}-{closed}")
+    now = room_now(seminar)
+    return WallNow(Wall.ROOM, f"r{seminar.wall_version}-{now.version}", room=now)

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import datetime
+import uuid
+from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
-from programmes.models import Programme, hash_token, new_token
+from programmes import audit
+from programmes.models import Programme, Unit, hash_token, new_token
+from seminars import nameguard, voting
 from seminars.blueprints import BLUEPRINTS
-from seminars.models import Activity, Seminar
+from seminars.models import Activity, Board, Post, PostGroup, Seat, Seminar, Vote, Wall
+from surveys.services import unused_room_code
 
 DAY_STARTS_AT = datetime.time(9, 0)
 
@@ -26,6 +34,7 @@ def create_seminars_from_template(*, programme: Programme) -> list[Seminar]:
                 title=str(blueprint.title),
                 goals=str(blueprint.goals),
                 starts_at=DAY_STARTS_AT,
+                room_code=unused_room_code(),
             )
             clock = datetime.datetime.combine(datetime.date(2000, 1, 1), DAY_STARTS_AT)
             activities = []
@@ -43,6 +52,11 @@ def create_seminars_from_template(*, programme: Programme) -> list[Seminar]:
                 )
                 clock = stop
             Activity.objects.bulk_create(activities)
+            Board.objects.bulk_create(
+                Board(activity=row, **default_board(blueprint_row.board))
+                for row, blueprint_row in zip(activities, blueprint.activities, strict=True)
+                if blueprint_row.kind == Activity.Kind.BOARD
+            )
             seminar.ends_at = clock.time()
             seminar.save(update_fields=["ends_at"])
             seminars.append(seminar)
@@ -72,3 +86,288 @@ def issue_display_token(*, seminar: Seminar, token: str | None = None) -> str:
     seminar.display_valid_until = valid_until
     seminar.save(update_fields=["display_token_hash", "display_valid_until"])
     return token
+
+
+# --- Boards -------------------------------------------------------------------------------
+#
+# Phones post and vote; the facilitator moves the board through its phases and moderates.
+# Every change bumps the board's version, which the wall and the control view poll for.
+#
+# Locks are always taken in one order, so two requests can never wait for each other: the
+# seat's row, then the post groups touched (by id), then the board's row (the version bump,
+# last, so the hot row is held only for the commit).
+
+
+class BoardError(Exception):
+    """A request the board does not allow now; `message` is safe to show on the phone."""
+
+    status = 409
+    message = _("That is not possible on this board right now.")
+
+
+class PhaseClosed(BoardError):
+    message = _("This step of the board is over. Look at the screen to see what happens now.")
+
+
+class NotVotable(BoardError):
+    message = _("That item is no longer on the board. Reload the page to see the board now.")
+
+
+class TooManyPosts(BoardError):
+    status = 429
+    message = _("You have written as many posts as one person may on this board.")
+
+
+POSTS_PER_SEAT = 20
+PHONE_PHASES = {
+    "post": {Board.Phase.COLLECT},
+    "vote": {Board.Phase.VOTE},
+}
+
+
+def default_board(kind: str) -> dict:
+    """A new board's settings for its kind: the kinds a room chooses among vote."""
+    voting = kind in {Board.Kind.IMPROVEMENT_AREAS, Board.Kind.DILEMMAS, Board.Kind.QUESTIONS}
+    return {"kind": kind, "voting": voting}
+
+
+def ensure_board(*, activity: Activity, kind: str = Board.Kind.GOOD_EXAMPLES) -> Board | None:
+    """The board of a board activity, made the first time the activity is one."""
+    if activity.kind != Activity.Kind.BOARD:
+        return None
+    board, _created = Board.objects.get_or_create(activity=activity, defaults=default_board(kind))
+    return board
+
+
+def _bump(board: Board) -> None:
+    Board.objects.filter(pk=board.pk).update(version=F("version") + 1)
+
+
+@dataclass(frozen=True)
+class Posted:
+    """What became of a post: its row, whether this request stored it, why it waits."""
+
+    post: Post
+    created: bool
+
+    @property
+    def reasons(self) -> list[str]:
+        return [reason for reason in self.post.held_for.split(",") if reason]
+
+
+def add_post(
+    *,
+    board: Board,
+    seat: Seat,
+    text: str,
+    key: uuid.UUID,
+    unit: Unit | None = None,
+    column: str = "",
+    guard: nameguard.Guard,
+) -> Posted:
+    """Store a phone's post once per key; a post the name guard stops waits for review.
+
+    A resend of the same form (same key) returns the stored post and stores nothing. The
+    seat's row is locked while its posts are counted, so two tabs cannot pass the limit.
+    """
+    with transaction.atomic():
+        Seat.objects.select_for_update().filter(pk=seat.pk).first()
+        existing = Post.objects.filter(board=board, key=key).first()
+        if existing is not None:
+            return Posted(existing, created=False)
+        phase = Board.objects.values_list("phase", flat=True).get(pk=board.pk)
+        if phase not in PHONE_PHASES["post"]:
+            raise PhaseClosed
+        if Post.objects.filter(board=board, seat=seat).count() >= POSTS_PER_SEAT:
+            raise TooManyPosts
+        reasons = [str(reason.value) for reason in nameguard.check(text, guard)]
+        held = reasons or board.review_first
+        post = Post.objects.create(
+            board=board,
+            group=PostGroup.objects.create(board=board),
+            seat=seat,
+            key=key,
+            text=text,
+            unit=unit,
+            column=column,
+            state=Post.State.REVIEW if held else Post.State.VISIBLE,
+            held_for=",".join(reasons),
+        )
+        _bump(board)
+    return Posted(post, created=True)
+
+
+def guard_for_programme(programme: Programme) -> nameguard.Guard:
+    """The name guard for a programme: its participant list and its managers."""
+    names = list(programme.participants.exclude(name="").values_list("name", flat=True))
+    for first, last in programme.managers.values_list("user__first_name", "user__last_name"):
+        names.append(f"{first} {last}".strip())
+    return nameguard.guard_for(names)
+
+
+def vote(*, board: Board, seat: Seat, wanted: dict[int, int]) -> dict[int, int]:
+    """Set the seat's dots on some items of the board; the seat's dots afterwards.
+
+    Checked and written in one transaction under a lock on the seat's row
+    (`voting.allocate` says why the rule holds for any sequence of requests).
+    """
+    with transaction.atomic():
+        Seat.objects.select_for_update().filter(pk=seat.pk).first()
+        locked = Board.objects.values_list("phase", "dots_per_seat", "dots_per_item")
+        phase, per_seat, per_item = locked.get(pk=board.pk)
+        if phase not in PHONE_PHASES["vote"]:
+            raise PhaseClosed
+        groups = set(
+            PostGroup.objects.select_for_update()
+            .filter(board=board, pk__in=wanted)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        votes = {v.group_id: v for v in Vote.objects.filter(board=board, seat=seat)}
+        current = {group: v.dots for group, v in votes.items()}
+        if set(wanted) - groups:
+            raise NotVotable
+        raised = {g for g, dots in wanted.items() if dots > current.get(g, 0)}
+        if raised - set(votable_groups(board).filter(pk__in=raised).values_list("pk", flat=True)):
+            raise NotVotable  # a hidden item keeps its dots but takes no more
+        after = voting.allocate(current, wanted, per_seat=per_seat, per_item=per_item)
+        for group in wanted:
+            dots, row = after.get(group, 0), votes.get(group)
+            if row is not None and not dots:
+                row.delete()
+            elif row is not None and row.dots != dots:
+                row.dots = dots
+                row.save(update_fields=["dots"])
+            elif row is None and dots:
+                Vote.objects.create(board=board, seat=seat, group_id=group, dots=dots)
+        if after != current:
+            _bump(board)
+    return after
+
+
+def votable_groups(board: Board):
+    """The items a seat may add dots to: groups with at least one visible post."""
+    return PostGroup.objects.filter(board=board, posts__state=Post.State.VISIBLE).distinct()
+
+
+# --- The facilitator's side of a board ----------------------------------------------------
+
+
+@transaction.atomic
+def set_phase(*, request: HttpRequest, board: Board, phase: str) -> Board:
+    """Move the board to a phase (any phase may be skipped or gone back to)."""
+    Board.objects.filter(pk=board.pk).update(phase=phase, version=F("version") + 1)
+    board.refresh_from_db()
+    programme = board.activity.seminar.programme
+    audit.record(request, action="board.phase", obj=board, programme=programme)
+    return board
+
+
+@transaction.atomic
+def change_board(*, request: HttpRequest, board: Board, fields: list[str]) -> Board:
+    """Save the board's settings (a form's instance); lowering the budget spends no dots."""
+    board.save()
+    _bump(board)
+    programme = board.activity.seminar.programme
+    audit.record(request, action="board.settings", obj=board, programme=programme, fields=fields)
+    return board
+
+
+MODERATION = {
+    "hide": Post.State.HIDDEN,
+    "show": Post.State.VISIBLE,  # unhide, or let a post waiting for review onto the wall
+}
+
+
+@transaction.atomic
+def moderate(*, request: HttpRequest, post: Post, action: str) -> Post:
+    """Hide a post, show it again, or let one waiting for review onto the wall."""
+    post.state = MODERATION[action]
+    post.save(update_fields=["state"])
+    _bump(post.board)
+    audit.record(
+        request,
+        action=f"post.{action}",
+        obj=post,
+        programme=post.board.activity.seminar.programme,
+    )
+    return post
+
+
+@transaction.atomic
+def fix_post(*, request: HttpRequest, post: Post, text: str) -> Post:
+    """Correct a typo in a post (the change is audited, its text is not kept in the log)."""
+    post.text = text
+    post.save(update_fields=["text"])
+    _bump(post.board)
+    programme = post.board.activity.seminar.programme
+    audit.record(request, action="post.edit", obj=post, programme=programme, fields=["text"])
+    return post
+
+
+@transaction.atomic
+def merge(*, request: HttpRequest, board: Board, into: PostGroup, others: list[PostGroup]):
+    """Merge items into one: their posts and their dots follow.
+
+    A seat with dots on several of the merged items keeps all of them on the merged one,
+    even above the per-item limit (it can add no more there). Locks the groups in id order,
+    as a vote does, so a vote on a group being merged waits and then finds it gone.
+    """
+    ids = sorted({into.pk, *(group.pk for group in others)})
+    locked = list(PostGroup.objects.select_for_update().filter(board=board, pk__in=ids))
+    if len(locked) != len(ids):
+        raise NotVotable
+    gone = [pk for pk in ids if pk != into.pk]
+    Post.objects.filter(group_id__in=gone).update(group=into)
+    totals: dict[int, int] = {}
+    for seat_id, dots in Vote.objects.filter(group_id__in=ids).values_list("seat_id", "dots"):
+        totals[seat_id] = totals.get(seat_id, 0) + dots
+    Vote.objects.filter(group_id__in=ids).delete()
+    Vote.objects.bulk_create(
+        Vote(board=board, seat_id=seat_id, group=into, dots=dots)
+        for seat_id, dots in totals.items()
+    )
+    PostGroup.objects.filter(pk__in=gone).delete()
+    _bump(board)
+    programme = board.activity.seminar.programme
+    audit.record(
+        request,
+        action="board.merge",
+        obj=into,
+        programme=programme,
+        counts={"items": len(gone) + 1},
+    )
+    return into
+
+
+@transaction.atomic
+def split_post(*, request: HttpRequest, post: Post) -> PostGroup:
+    """Take a post out of a merged item into one of its own (the dots stay where they are)."""
+    group = PostGroup.objects.create(board=post.board)
+    post.group = group
+    post.save(update_fields=["group"])
+    _bump(post.board)
+    programme = post.board.activity.seminar.programme
+    audit.record(request, action="post.split", obj=post, programme=programme)
+    return group
+
+
+@transaction.atomic
+def change_group(*, request: HttpRequest, group: PostGroup, fields: list[str]) -> PostGroup:
+    """Save an item's title and dimension tag (a form's instance)."""
+    group.save()
+    _bump(group.board)
+    programme = group.board.activity.seminar.programme
+    audit.record(request, action="group.edit", obj=group, programme=programme, fields=fields)
+    return group
+
+
+@transaction.atomic
+def present(*, request: HttpRequest, seminar: Seminar, wall: str, board: Board | None = None):
+    """Choose what the wall shows: the room and its survey, a board, or the change."""
+    seminar.wall = wall
+    seminar.wall_board = board if wall == Wall.BOARD else None
+    seminar.wall_version += 1
+    seminar.save(update_fields=["wall", "wall_board", "wall_version"])
+    audit.record(request, action="seminar.wall", obj=seminar, programme=seminar.programme)
+    return seminar

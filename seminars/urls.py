@@ -3,13 +3,20 @@ from django.urls import path
 from seminars import views
 
 prefix = "programmes/<int:pk>/seminars/<int:number>/"
+board = prefix + "activities/<int:activity_id>/board/"
 
 urlpatterns = [
     path("j/", views.join, name="join"),
     path("j/<str:code>/", views.join_code, name="join_code"),
+    path("j/<str:code>/kiosk/", views.kiosk_start, name="kiosk_start"),
+    path("kiosk/", views.kiosk_next, name="kiosk_next"),
     path("p/", views.participant_home, name="participant_home"),
+    path("b/<int:board_id>/", views.board_phone, name="board_phone"),
+    path("b/<int:board_id>/post/", views.board_post, name="board_post"),
+    path("b/<int:board_id>/vote/", views.board_vote, name="board_vote"),
     path(prefix, views.seminar_detail, name="seminar_detail"),
     path(prefix + "display/", views.display_open, name="display_open"),
+    path(prefix + "wall/", views.seminar_wall, name="seminar_wall"),
     path("display/<str:token>/", views.display, name="display"),
     path("display/<str:token>/live/", views.display_live, name="display_live"),
     path(prefix + "activities/", views.activity_add, name="activity_add"),
@@ -20,4 +27,11 @@ urlpatterns = [
         name="activity_delete",
     ),
     path(prefix + "activities/<int:activity_id>/move/", views.activity_move, name="activity_move"),
+    path(board, views.board_control, name="board_control"),
+    path(board + "phase/", views.board_phase, name="board_phase"),
+    path(board + "settings/", views.board_settings, name="board_settings"),
+    path(board + "merge/", views.board_merge, name="board_merge"),
+    path(board + "posts/<int:post_id>/", views.board_post_action, name="board_post_action"),
+    path(board + "posts/<int:post_id>/edit/", views.board_post_edit, name="board_post_edit"),
+    path(board + "items/<int:group_id>/", views.board_group_edit, name="board_group_edit"),
 ]

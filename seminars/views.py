@@ -6,6 +6,8 @@ add only HTTP: rate limits, templates, redirects.
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
@@ -13,23 +15,52 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from programmes import audit, ratelimit
 from programmes.access import (
+    ProgrammeAccess,
     get_programme_access,
     get_programme_for_facilitator,
     session_participant,
 )
 from programmes.htmx import render_page
-from programmes.participants import phone_language, render_participant
+from programmes.participants import (
+    kiosk_code,
+    next_person,
+    phone_language,
+    render_participant,
+    start_kiosk,
+)
 from programmes.qr import qr_svg
-from seminars import rooms, services
-from seminars.access import get_activity, get_seminar, get_seminar_for_display
-from seminars.forms import ActivityForm, JoinForm, SeminarForm
-from seminars.models import Seminar
+from seminars import boards, nameguard, rooms, services, voting
+from seminars.access import (
+    get_activity,
+    get_board,
+    get_board_for_phone,
+    get_group,
+    get_post,
+    get_seminar,
+    get_seminar_for_display,
+)
+from seminars.forms import (
+    ActivityForm,
+    BoardForm,
+    GroupForm,
+    JoinForm,
+    MergeForm,
+    PhaseForm,
+    PostFixForm,
+    PostForm,
+    SeminarForm,
+    VoteForm,
+    WallForm,
+)
+from seminars.models import Board, Post, Seat, Seminar, Wall
+from surveys import dashboard
 from surveys.access import has_joined
 from surveys.models import MEASURE_LABELS
 from surveys.results import response_rates
@@ -83,6 +114,7 @@ def activity_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         activity.seminar = seminar
         activity.position = seminar.activities.count()
         activity.save()
+        services.ensure_board(activity=activity)
         audit.record(request, action="activity.create", obj=activity, programme=programme)
         messages.success(request, _("The activity has been added."))
         return redirect("seminar_detail", programme.pk, seminar.number)
@@ -110,6 +142,7 @@ def activity_edit(request: HttpRequest, pk: int, number: int, activity_id: int) 
     form = ActivityForm(request.POST or None, instance=activity)
     if request.method == "POST" and form.is_valid():
         form.save()
+        services.ensure_board(activity=activity)
         audit.record(
             request,
             action="activity.edit",
@@ -180,6 +213,24 @@ def join_code(request: HttpRequest, code: str) -> HttpResponse:
     return _enter_room(request, code)
 
 
+@login_not_required
+@require_GET
+def kiosk_start(request: HttpRequest, code: str) -> HttpResponse:
+    """A shared tablet at the door: each person starts afresh and leaves nothing behind."""
+    start_kiosk(request, code[:20])
+    return _enter_room(request, code)
+
+
+@login_not_required
+@require_GET
+def kiosk_next(request: HttpRequest) -> HttpResponse:
+    """Between two people on a shared tablet: thanks, and a button for the next person."""
+    code = kiosk_code(request)
+    if not code:
+        return redirect("join")
+    return render_participant(request, "seminars/kiosk_next.html", {"code": code})
+
+
 def _enter_room(request: HttpRequest, raw_code: str) -> HttpResponse:
     joined = has_joined(request)
     standing = ratelimit.standing(request, ratelimit.ROOM_CODE, joined=joined)
@@ -194,7 +245,10 @@ def _enter_room(request: HttpRequest, raw_code: str) -> HttpResponse:
         return render_participant(
             request, "seminars/join.html", {"form": form, "unknown_code": True}, status=404
         )
-    return redirect(rooms.enter(request, room))
+    url = rooms.enter(request, room)
+    if url is not None:
+        return redirect(url)
+    return render_participant(request, "seminars/room.html", {"room": room})
 
 
 @login_not_required
@@ -232,34 +286,49 @@ def display_open(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     return redirect("display", token)
 
 
+def _join_block(request: HttpRequest, code: str) -> dict:
+    """The room code, the address to type and the QR code, for the wall."""
+    join_url = request.build_absolute_uri(reverse("join_code", args=[code]))
+    # Typed from the back of the room: no scheme, no trailing slash (CommonMiddleware
+    # adds it back).
+    join_address = request.build_absolute_uri(reverse("join")).split("://", 1)[-1]
+    return {"code": code, "join_address": join_address.rstrip("/"), "qr": qr_svg(join_url)}
+
+
 def _display_context(
-    request: HttpRequest, seminar: Seminar, token: str, now: rooms.RoomNow | None = None
+    request: HttpRequest, seminar: Seminar, token: str, wall: rooms.WallNow | None = None
 ) -> dict:
-    now = now or rooms.room_now(seminar)
-    round = now.round
+    wall = wall or rooms.wall_now(seminar)
+    programme = seminar.programme
     context = {
         "seminar": seminar,
-        "programme": seminar.programme,
-        "round": round,
-        "state": now.state,
-        "stage": now.stage,
+        "programme": programme,
+        "wall": wall.kind,
         "token": token,
-        "version": now.version,
+        "version": wall.version,
+        "k": programme.min_group_size,
+        "labels": MEASURE_LABELS,
     }
+    if wall.kind == Wall.BOARD:
+        board = Board.objects.select_related("activity").get(pk=wall.board.pk)
+        view = boards.for_wall(board, k=programme.min_group_size)
+        context.update(board=board, view=view, stage=f"board-{board.phase}")
+        if board.phase in (Board.Phase.COLLECT, Board.Phase.VOTE):
+            context.update(_join_block(request, seminar.room_code))
+        return context
+    if wall.kind == Wall.CHANGE:
+        access = ProgrammeAccess(programme, "facilitator")
+        change = dashboard.build(access, {}, language=programme.language)
+        rows = [row for row in change.changes if row.measure in dashboard.TREND_MEASURES]
+        context.update(change=change, change_rows=rows, stage="change")
+        return context
+    now = wall.room
+    round = now.round
+    context.update(round=round, state=now.state, stage=now.stage)
     if round is not None:
-        code = seminar.room_code if round.is_open else ""
-        join_url = request.build_absolute_uri(reverse("join_code", args=[code])) if code else ""
-        # Typed from the back of the room: no scheme, no trailing slash (CommonMiddleware
-        # adds it back).
-        join_address = request.build_absolute_uri(reverse("join")).split("://", 1)[-1]
-        context.update(
-            code=code,
-            join_address=join_address.rstrip("/"),
-            qr=qr_svg(join_url) if join_url else "",
-            turnout=response_rates(round)[0],
-            labels=MEASURE_LABELS,
-            k=seminar.programme.min_group_size,
-        )
+        if round.is_open:
+            context.update(_join_block(request, seminar.room_code))
+        context.update(turnout=response_rates(round)[0])
     return context
 
 
@@ -286,8 +355,274 @@ def display(request: HttpRequest, token: str) -> HttpResponse:
 def display_live(request: HttpRequest, token: str) -> HttpResponse:
     """The poll: 204 when nothing on the screen would change, else the live part."""
     seminar = get_seminar_for_display(request, token)
-    now = rooms.room_now(seminar)
-    if request.GET.get("v") == now.version:
+    wall = rooms.wall_now(seminar)
+    if request.GET.get("v") == wall.version:
         return HttpResponse(status=204)
-    context = _display_context(request, seminar, token, now)
+    context = _display_context(request, seminar, token, wall)
     return _display_response(request, seminar, "seminars/display.html#live", context)
+
+
+# --- Boards on the phone ------------------------------------------------------------------
+
+
+def _phone_board_page(
+    request: HttpRequest,
+    board,
+    seat,
+    *,
+    form=None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    programme = board.activity.seminar.programme
+    units = list(programme.units.order_by("name").values_list("pk", "name"))
+    if form is None and board.phase == Board.Phase.COLLECT:
+        form = PostForm(
+            board=board, units=units, initial={"key": uuid.uuid4(), "unit": seat.unit_id or ""}
+        )
+    view = boards.for_phone(board, k=programme.min_group_size)
+    dots = boards.seat_dots(board, seat) if board.voting else None
+    return render_participant(
+        request,
+        "seminars/board_phone.html",
+        {
+            "board": board,
+            "view": view,
+            "form": form,
+            "error": error,
+            "dots": dots,
+            "vote_rows": boards.vote_rows(view, dots) if dots is not None else [],
+            "mine": boards.own_posts(board, seat),
+            "kiosk": bool(kiosk_code(request)),
+            "Phase": Board.Phase,
+        },
+        status=status,
+        language=phone_language(request, default=programme.language),
+    )
+
+
+@login_not_required
+@require_GET
+def board_phone(request: HttpRequest, board_id: int) -> HttpResponse:
+    """A board on a phone: write, then look at the wall, then spend dots, then results."""
+    board, seat = get_board_for_phone(request, board_id)
+    return _phone_board_page(request, board, seat)
+
+
+@login_not_required
+@require_POST
+def board_post(request: HttpRequest, board_id: int) -> HttpResponse:
+    """Store a post once (the form's key); a post the name guard stops waits for review."""
+    board, seat = get_board_for_phone(request, board_id)
+    programme = board.activity.seminar.programme
+    units = list(programme.units.order_by("name").values_list("pk", "name"))
+    form = PostForm(request.POST, board=board, units=units)
+    if not form.is_valid():
+        return _phone_board_page(request, board, seat, form=form, status=422)
+    data = form.cleaned_data
+    unit = programme.units.filter(pk=data["unit"]).first() if data["unit"] else None
+    try:
+        posted = services.add_post(
+            board=board,
+            seat=seat,
+            text=data["text"],
+            key=data["key"],
+            unit=unit,
+            column=data.get("column", ""),
+            guard=services.guard_for_programme(programme),
+        )
+    except services.BoardError as refused:
+        return _phone_board_page(request, board, seat, error=refused.message, status=refused.status)
+    if unit is not None and seat.unit_id != unit.pk:
+        Seat.objects.filter(pk=seat.pk).update(unit=unit)
+    if posted.post.state == Post.State.REVIEW:
+        messages.info(request, _("Thank you. Your post waits for the facilitator’s review."))
+    else:
+        messages.success(request, _("Thank you. Your post is on the board."))
+    if kiosk_code(request):
+        return redirect(next_person(request))
+    return redirect("board_phone", board.pk)
+
+
+@login_not_required
+@require_POST
+def board_vote(request: HttpRequest, board_id: int) -> HttpResponse:
+    """Set this phone's dots on an item (or move one: two items in one request)."""
+    board, seat = get_board_for_phone(request, board_id)
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        error = form.non_field_errors()[0]
+        return _phone_board_page(request, board, seat, error=error, status=400)
+    try:
+        services.vote(board=board, seat=seat, wanted=form.cleaned_data["wanted"])
+    except (services.BoardError, voting.VoteRefused) as refused:
+        status = getattr(refused, "status", 409)
+        return _phone_board_page(request, board, seat, error=refused.message, status=status)
+    return redirect(reverse("board_phone", args=[board.pk]) + "#dots")
+
+
+# --- Boards: the facilitator's control view -----------------------------------------------
+
+
+def _control_page(request, board, *, settings_form=None, merge_form=None, status=200):
+    seminar = board.activity.seminar
+    view = boards.for_facilitator(board)
+    return render_page(
+        request,
+        "seminars/board_control.html",
+        {
+            "programme": seminar.programme,
+            "seminar": seminar,
+            "board": board,
+            "view": view,
+            "settings_form": settings_form or BoardForm(instance=board),
+            "merge_error": merge_form.errors.get("items") if merge_form else None,
+            "phases": Board.Phase.choices,
+            "dimensions": boards.DIMENSIONS,
+            "on_wall": seminar.wall == Wall.BOARD and seminar.wall_board_id == board.pk,
+            "review": [
+                card for item in view.items for card in item.cards if card.state == "review"
+            ],
+            "reasons": dict(nameguard.Reason.choices),
+        },
+        partial="board",
+        status=status,
+    )
+
+
+def _staff_board(request: HttpRequest, pk: int, number: int, activity_id: int):
+    programme = get_programme_for_facilitator(request.user, pk)
+    return get_board(get_seminar(programme, number), activity_id)
+
+
+def _back_to_control(request: HttpRequest, board) -> HttpResponse:
+    if request.htmx:
+        board.refresh_from_db()
+        return _control_page(request, board)
+    activity = board.activity
+    return redirect(
+        "board_control", activity.seminar.programme_id, activity.seminar.number, activity.pk
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def board_control(request: HttpRequest, pk: int, number: int, activity_id: int) -> HttpResponse:
+    """The facilitator's view of a board (a laptop or a phone, not the projector)."""
+    board = _staff_board(request, pk, number, activity_id)
+    if request.htmx and request.GET.get("v") == str(board.version):
+        return HttpResponse(status=204)
+    return _control_page(request, board)
+
+
+@require_POST
+def board_phase(request: HttpRequest, pk: int, number: int, activity_id: int) -> HttpResponse:
+    board = _staff_board(request, pk, number, activity_id)
+    form = PhaseForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(_("Choose a step of the board."), status=400)
+    services.set_phase(request=request, board=board, phase=form.cleaned_data["phase"])
+    return _back_to_control(request, board)
+
+
+@require_POST
+def board_settings(request: HttpRequest, pk: int, number: int, activity_id: int) -> HttpResponse:
+    board = _staff_board(request, pk, number, activity_id)
+    form = BoardForm(request.POST, instance=board)
+    if not form.is_valid():
+        board.refresh_from_db()
+        return _control_page(request, board, settings_form=form, status=422)
+    services.change_board(request=request, board=form.instance, fields=form.changed_data)
+    messages.success(request, _("The board’s settings have been saved."))
+    return _back_to_control(request, board)
+
+
+@require_POST
+def board_post_action(
+    request: HttpRequest, pk: int, number: int, activity_id: int, post_id: int
+) -> HttpResponse:
+    """Hide a post, show it again (or let one waiting for review through), or split it out."""
+    board = _staff_board(request, pk, number, activity_id)
+    post = get_post(board, post_id)
+    action = request.POST.get("action", "")
+    if action == "split":
+        services.split_post(request=request, post=post)
+    elif action in services.MODERATION:
+        services.moderate(request=request, post=post, action=action)
+    else:
+        return HttpResponse(_("Unknown action."), status=400)
+    return _back_to_control(request, board)
+
+
+@require_http_methods(["GET", "POST"])
+def board_post_edit(
+    request: HttpRequest, pk: int, number: int, activity_id: int, post_id: int
+) -> HttpResponse:
+    """Fix a typo in a post; the change is audited (without the text)."""
+    board = _staff_board(request, pk, number, activity_id)
+    post = get_post(board, post_id)
+    form = PostFixForm(request.POST or None, instance=post)
+    if request.method == "POST" and form.is_valid():
+        if form.has_changed():
+            services.fix_post(request=request, post=post, text=form.cleaned_data["text"])
+        messages.success(request, _("The post has been corrected."))
+        return _back_to_control(request, board)
+    return render_page(
+        request,
+        "seminars/board_post_edit.html",
+        {"programme": board.activity.seminar.programme, "board": board, "post": post, "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+@require_POST
+def board_merge(request: HttpRequest, pk: int, number: int, activity_id: int) -> HttpResponse:
+    """Merge the chosen items into the first of them; their posts and dots follow."""
+    board = _staff_board(request, pk, number, activity_id)
+    groups = {group.pk: group for group in board.groups.all()}
+    form = MergeForm(request.POST, choices=[(pk, str(pk)) for pk in groups])
+    if not form.is_valid():
+        return _control_page(request, board, merge_form=form, status=422)
+    chosen = [groups[pk] for pk in sorted(form.cleaned_data["items"])]
+    try:
+        services.merge(request=request, board=board, into=chosen[0], others=chosen[1:])
+    except services.BoardError as refused:
+        return HttpResponse(refused.message, status=refused.status)
+    return _back_to_control(request, board)
+
+
+@require_POST
+def board_group_edit(
+    request: HttpRequest, pk: int, number: int, activity_id: int, group_id: int
+) -> HttpResponse:
+    """Rename an item and tag it with a social capital dimension."""
+    board = _staff_board(request, pk, number, activity_id)
+    group = get_group(board, group_id)
+    form = GroupForm(request.POST, instance=group)
+    if not form.is_valid():
+        return HttpResponse(_("The title or the tag could not be saved."), status=422)
+    services.change_group(request=request, group=form.instance, fields=form.changed_data)
+    return _back_to_control(request, board)
+
+
+@require_POST
+def seminar_wall(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Choose what the wall presents: the room, a board of this seminar, or the change."""
+    programme = get_programme_for_facilitator(request.user, pk)
+    seminar = get_seminar(programme, number)
+    form = WallForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(_("Choose what the wall shows."), status=400)
+    board = None
+    if form.cleaned_data["wall"] == Wall.BOARD:
+        board = Board.objects.filter(
+            pk=form.cleaned_data["board"] or 0, activity__seminar=seminar
+        ).first()
+        if board is None:
+            raise Http404
+    services.present(request=request, seminar=seminar, wall=form.cleaned_data["wall"], board=board)
+    messages.success(request, _("The wall shows it now."))
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts=None):
+        return redirect(next_url)
+    return redirect("seminar_detail", programme.pk, seminar.number)

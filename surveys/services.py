@@ -17,6 +17,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -108,12 +109,15 @@ def survey_items(programme: Programme) -> list[Item]:
     return list(setup.items.order_by("position", "pk")) if setup else []
 
 
-def _unused_room_code() -> str:
-    """A code no room has: seminars get theirs when their first round opens, so asking
-    the rounds covers both kinds of room (and keeps surveys from importing seminars)."""
+def unused_room_code() -> str:
+    """A code no room has, a seminar's or a lone round's (the seminar model is looked up by
+    name: surveys does not import seminars)."""
     for _attempt in range(20):
         code = new_room_code()
-        taken = Round.objects.filter(Q(room_code=code) | Q(seminar__room_code=code)).exists()
+        taken = (
+            Round.objects.filter(room_code=code).exists()
+            or apps.get_model("seminars", "Seminar").objects.filter(room_code=code).exists()
+        )
         if not taken:
             return code
     raise RuntimeError("no free room code")  # 2^30 codes: practically unreachable
@@ -130,11 +134,11 @@ def open_round(*, round: Round) -> Round:
     if round.seminar_id is not None:
         seminar = round.seminar
         if not seminar.room_code:
-            seminar.room_code = _unused_room_code()
+            seminar.room_code = unused_room_code()
             seminar.save(update_fields=["room_code"])
         round.room_code = ""
     elif not round.room_code:
-        round.room_code = _unused_room_code()
+        round.room_code = unused_room_code()
     if round.published and round.published[-1]["last"] == round.wave:
         round.wave += 1  # a reopen: what arrives now is held apart from what was published
     round.state = Round.State.OPEN

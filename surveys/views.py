@@ -26,7 +26,7 @@ from programmes.access import (
 )
 from programmes.htmx import render_page
 from programmes.models import Programme
-from programmes.participants import phone_language, render_participant
+from programmes.participants import kiosk_code, next_person, phone_language, render_participant
 from programmes.qr import qr_svg
 from surveys import dashboard as dashboard_data
 from surveys import exports, services
@@ -361,6 +361,10 @@ def survey_thanks(request: HttpRequest, round_id: int) -> HttpResponse:
     survey = get_survey_session(request, round_id)
     if not survey.done:
         return redirect("survey_start", survey.round.pk)
+    language = _language(request, survey)
+    kiosk = kiosk_code(request)
+    if kiosk:
+        next_person(request)  # a shared tablet: nothing of this person stays for the next
     next_seminar = None
     if survey.round.seminar_id:
         next_seminar = survey.round.programme.seminars.filter(
@@ -374,8 +378,9 @@ def survey_thanks(request: HttpRequest, round_id: int) -> HttpResponse:
             "programme": survey.round.programme,
             "next_seminar": next_seminar,
             "k": survey.round.programme.min_group_size,
+            "kiosk_code": kiosk,
         },
-        language=_language(request, survey),
+        language=language,
     )
 
 

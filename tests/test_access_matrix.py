@@ -6,12 +6,14 @@ Routes are enumerated from the URLconf, so a new route without an entry here fai
 from __future__ import annotations
 
 import datetime
+import uuid
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from programmes.models import ManagerInvitation, new_token
+from seminars.models import Board, Post, PostGroup
 from surveys.models import Round
 from tests.factories import ParticipantFactory, ProgrammeManagerFactory
 
@@ -36,6 +38,12 @@ PUBLIC_OR_FOREIGN = {
     "participant_link",
     "join",
     "join_code",
+    "kiosk_start",
+    "kiosk_next",
+    # Phones reach a board through the seat their session took (tests/seminars/test_boards.py).
+    "board_phone",
+    "board_post",
+    "board_vote",
     # Phones reach a round through their session only (tests/surveys/test_survey_flow.py).
     "survey_start",
     "survey_intro",
@@ -82,6 +90,14 @@ PROGRAMME_ROUTES = {
     "round_detail": (["GET", "POST"], False),
     "survey_preview": (["GET"], False),
     "display_open": (["POST"], False),
+    "seminar_wall": (["POST"], False),
+    "board_control": (["GET"], False),
+    "board_phase": (["POST"], False),
+    "board_settings": (["POST"], False),
+    "board_merge": (["POST"], False),
+    "board_post_action": (["POST"], False),
+    "board_post_edit": (["GET", "POST"], False),
+    "board_group_edit": (["POST"], False),
     "results": (["GET"], True),
     "results_export": (["GET"], True),
     "event_add": (["POST"], False),
@@ -128,6 +144,10 @@ def kwargs_for(name: str, cast, programme=None) -> dict:
         expires_at=timezone.now() + datetime.timedelta(days=1),
     )
     round = programme.rounds.first() or Round.objects.create(programme=programme, title="R")
+    board = Board.objects.filter(activity__seminar=seminar).first()
+    post = board.posts.first() or Post.objects.create(
+        board=board, group=PostGroup.objects.create(board=board), key=uuid.uuid4(), text="P"
+    )
     event = programme.events.first() or programme.events.create(date="2026-01-01", text="E")
     values = {
         "fmt": "csv",
@@ -139,7 +159,11 @@ def kwargs_for(name: str, cast, programme=None) -> dict:
         "manager_id": manager.pk,
         "invitation_id": invitation.pk,
         "number": seminar.number,
-        "activity_id": seminar.activities.first().pk,
+        "activity_id": (
+            board.activity if name.startswith("board") else seminar.activities.first()
+        ).pk,
+        "post_id": post.pk,
+        "group_id": post.group_id,
     }
     return {key: values[key] for key in route_params(name)}
 

@@ -37,9 +37,9 @@ def test_a_registered_provider_is_asked_what_is_open(cast, open_round, isolated_
     services.close_round(round=open_round)
     let_in = []
     board = rooms.Opening("board", "/board/", let_in.append)
-    rooms.register("board", lambda s: board if s == seminar else None)
+    rooms.register("board", lambda s: [board] if s == seminar else [])
     assert rooms.provider("board") is not None
-    assert rooms.open_now(seminar) == board
+    assert rooms.open_now(seminar) == [board]
     room = rooms.find_room(seminar.room_code)
     assert room.seminar == seminar
     assert room.opening == board
@@ -50,8 +50,22 @@ def test_a_registered_provider_is_asked_what_is_open(cast, open_round, isolated_
 
 @pytest.mark.django_db
 def test_an_open_survey_comes_first_in_registration_order(cast, open_round, isolated_registry):
-    rooms.register("board", lambda s: rooms.Opening("board", "/board/", lambda r: None))
-    assert rooms.open_now(open_round.seminar).kind == "survey"
+    rooms.register("board", lambda s: [rooms.Opening("board", "/board/", lambda r: None)])
+    assert [o.kind for o in rooms.open_now(open_round.seminar)] == ["survey", "board"]
+
+
+@pytest.mark.django_db
+def test_what_the_wall_presents_comes_first(cast, open_round, isolated_registry):
+    on_wall = rooms.Opening("board", "/board/", lambda r: None, first=True)
+    rooms.register("board", lambda s: [on_wall])
+    seminar = open_round.seminar
+    seminar.wall = "board"
+    seminar.save()
+    assert [o.kind for o in rooms.open_now(seminar)] == ["board", "survey"]
+    room = rooms.find_room(seminar.room_code)
+    request = _phone()
+    assert rooms.enter(request, room) is None  # two things open: the phone chooses
+    assert has_joined(request)
 
 
 @pytest.mark.django_db
