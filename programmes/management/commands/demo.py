@@ -162,6 +162,7 @@ class Command(BaseCommand):
             programme=programme, user=team_user, unit=units["Hjemmeplejen"]
         )
         join_path = build_survey_rounds(programme, units, participants, rng)
+        board_urls, wall_urls = build_boards(programme, units, rng)
         projector_path = open_projector(programme)
         # Personal links for three people who have not yet answered the open round.
         waiting = [p for p in participants if not p.participations.filter(round__state="open")]
@@ -184,6 +185,8 @@ class Command(BaseCommand):
             "projector_url": projector_path,
             "join_url": join_path,
             "seminar_urls": seminar_urls,
+            "board_urls": board_urls,
+            "wall_urls": wall_urls,
             "survey_urls": [link.path for link in links],
             "report_pdf_url": None,
             "participants": len(participants),
@@ -207,6 +210,9 @@ class Command(BaseCommand):
         self.stdout.write(f"  Results dashboard: {data['dashboard_url']}")
         self.stdout.write(f"  Join the open survey round on a phone: {join_path}")
         self.stdout.write(f"  Projector view of the room: {projector_path}")
+        self.stdout.write("  Boards (the facilitator's control view, then the wall):")
+        for board_url, wall_url in zip(board_urls, wall_urls, strict=True):
+            self.stdout.write(f"    {board_url}  {wall_url}")
         self.stdout.write("  Personal participant links (issued just now):")
         for url in data["survey_urls"]:
             self.stdout.write(f"    {url}")
@@ -328,3 +334,169 @@ def open_projector(programme) -> str:
     seminar = programme.seminars.filter(rounds__state="open").first()
     token = issue_display_token(seminar=seminar, token=demo_display_token(seminar))
     return reverse("display", args=[token])
+
+
+# Board posts as people in Danish elder care write them: (text, unit path or "", tag).
+GOOD_EXAMPLES = [
+    ("Vi ringer til hinanden, når en borger har haft en dårlig nat", "", "collaboration"),
+    (
+        "Morgenmødet starter altid med, hvad der gik godt i går",
+        "Hjemmeplejen / Hjemmeplejen Nord",
+        "trust",
+    ),
+    ("Vagtplanen bliver lagt sammen med os, ikke bare sendt ud", "", "justice"),
+    (
+        "Køkkenet spørger beboerne, hvad de savner på menuen",
+        "Plejecenter Bøgely / Køkkenet",
+        "collaboration",
+    ),
+    ("Nye kolleger får en fast makker de første tre uger", "", "trust"),
+    ("Når vi siger fra over for for mange besøg, bliver vi hørt", "", "justice"),
+    (
+        "Terapeuterne kommer med ud på besøg og viser øvelser",
+        "Træning og Rehabilitering",
+        "collaboration",
+    ),
+    ("Vi må gerne bruge tid på at sidde ned med en ensom borger", "", "trust"),
+    ("Ledelsen forklarer, hvorfor en beslutning er truffet", "", "justice"),
+    ("Vi deler gode løsninger på tavlen i frokoststuen", "", "collaboration"),
+    (
+        "Aftenvagten skriver en kort hilsen til dagvagten",
+        "Hjemmeplejen / Natholdet",
+        "collaboration",
+    ),
+    ("Man kan altid spørge en erfaren kollega uden at føle sig dum", "", "trust"),
+]
+IMPROVEMENT_AREAS = [
+    ("Vi får besked om ændringer i køreplanen for sent", "Hjemmeplejen / Hjemmeplejen Syd"),
+    ("Køreplanen ændres i sidste øjeblik uden forklaring", ""),
+    ("Ingen tid til overlap mellem dag- og aftenvagt", ""),
+    ("Overlappet mellem vagterne er for kort", "Plejecenter Bøgely / Afsnit B"),
+    ("Vi ved ikke, hvordan ferien bliver fordelt", ""),
+    ("Ferieønsker behandles forskelligt fra afsnit til afsnit", ""),
+    ("Visitationen og hjemmeplejen taler forbi hinanden", "Visitationen"),
+    ("For mange vikarer, der ikke kender borgerne", ""),
+    ("Vi hører kun fra ledelsen, når noget er gået galt", ""),
+    ("Det er svært at sige fra uden at blive set som besværlig", ""),
+    ("Personalemøderne bliver ofte aflyst", ""),
+    ("IT-systemet tager tid fra borgerne", ""),
+    ("Vi får ikke at vide, hvad der sker med vores forslag", ""),
+    ("Nattevagten bliver glemt, når der gives information", "Hjemmeplejen / Natholdet"),
+]
+# Improvement areas the facilitator merged: (title, dimension, indexes into the list above).
+MERGED = [
+    ("Information om køreplanen", "justice", (0, 1)),
+    ("Overlap mellem vagterne", "collaboration", (2, 3)),
+    ("Retfærdig fordeling af ferie", "justice", (4, 5)),
+]
+WINS = [
+    ("Overlappet er forlænget med et kvarter, og det mærkes", ""),
+    ("Vi har fået en fast kontaktperson i visitationen", "Visitationen"),
+    ("Ferieplanen blev lavet i fællesskab i år", ""),
+]
+
+
+def build_boards(programme, units: dict[str, Unit], rng) -> tuple[list[str], list[str]]:
+    """Boards in seminars 1-3 with posts, merged groups, tags, hidden posts and votes.
+
+    Posts and votes go through the board services (the name guard, the budget); what the
+    facilitator did (merging, tagging, hiding) is written directly. Returns the control
+    views and the display links of seminars 1-3.
+    """
+    import uuid
+
+    from seminars import services as rooms
+    from seminars.models import Board, Post, PostGroup, Seat, Vote
+
+    seminars = {s.number: s for s in programme.seminars.all()}
+    Seat.objects.filter(seminar__programme=programme).delete()
+    Vote.objects.filter(board__activity__seminar__programme=programme).delete()
+    Post.objects.filter(board__activity__seminar__programme=programme).delete()
+    PostGroup.objects.filter(board__activity__seminar__programme=programme).delete()
+    guard = rooms.guard_for_programme(programme)
+    # A seat's unit, as many as the unit has employees (some phones do not say).
+    staffed = [(units[path], employees) for path, employees in UNITS if employees]
+    seatable = [unit for unit, employees in staffed for _ in range(employees)]
+
+    def seats(seminar, count: int) -> list[Seat]:
+        return [
+            Seat.objects.create(
+                seminar=seminar,
+                key=uuid.uuid4().hex,
+                unit=rng.choice(seatable) if rng.random() < 0.8 else None,
+                language="da",
+            )
+            for _ in range(count)
+        ]
+
+    def board_of(seminar, kind: str) -> Board:
+        board = Board.objects.get(activity__seminar=seminar, kind=kind)
+        Board.objects.filter(pk=board.pk).update(
+            phase=Board.Phase.COLLECT, **rooms.default_board(kind), version=0
+        )
+        board.refresh_from_db()
+        return board
+
+    def post(board, seat, text, unit_path="") -> Post:
+        unit = units.get(unit_path) if unit_path else None
+        return rooms.add_post(
+            board=board, seat=seat, text=text, key=uuid.uuid4(), unit=unit, guard=guard
+        ).post
+
+    # Seminar 1: good examples, tagged, one hidden; the room has moved on to the survey.
+    first = board_of(seminars[1], Board.Kind.GOOD_EXAMPLES)
+    room = seats(seminars[1], 38)
+    for (text, unit_path, tag), seat in zip(GOOD_EXAMPLES, room, strict=False):
+        made = post(first, seat, text, unit_path)
+        PostGroup.objects.filter(pk=made.group_id).update(dimension=tag)
+    off_topic = post(first, room[-1], "Kan vi ikke bare få mere i løn?")
+    Post.objects.filter(pk=off_topic.pk).update(state=Post.State.HIDDEN)
+    Board.objects.filter(pk=first.pk).update(phase=Board.Phase.REVEAL)
+
+    # Seminar 2: improvement areas, merged and tagged, voted on; the results are shown.
+    second = board_of(seminars[2], Board.Kind.IMPROVEMENT_AREAS)
+    room = seats(seminars[2], 41)
+    made = [
+        post(second, seat, text, path)
+        for (text, path), seat in zip(IMPROVEMENT_AREAS, room, strict=False)
+    ]
+    named = programme.participants.order_by("pk").first()
+    held = post(second, room[20], f"{named.name} lytter aldrig til nattevagten")
+    assert held.state == Post.State.REVIEW  # the name guard holds it for the facilitator
+    Post.objects.filter(pk=made[11].pk).update(state=Post.State.HIDDEN)  # a complaint aside
+    for title, tag, indexes in MERGED:
+        into, *others = (made[i].group_id for i in indexes)
+        Post.objects.filter(group_id__in=others).update(group_id=into)
+        PostGroup.objects.filter(pk__in=others).delete()
+        PostGroup.objects.filter(pk=into).update(title=title, dimension=tag)
+    Board.objects.filter(pk=second.pk).update(phase=Board.Phase.VOTE)
+    items = list(rooms.votable_groups(second).order_by("pk"))
+    weights = [rng.uniform(0.2, 3.0) for _ in items]
+    for seat in room[:36]:
+        wanted: dict[int, int] = {}
+        for _dot in range(second.dots_per_seat):
+            choice = rng.choices(items, weights)[0]
+            if wanted.get(choice.pk, 0) < second.dots_per_item:
+                wanted[choice.pk] = wanted.get(choice.pk, 0) + 1
+        rooms.vote(board=second, seat=seat, wanted=wanted)
+    Board.objects.filter(pk=second.pk).update(phase=Board.Phase.RESULTS)
+    seminars[2].wall, seminars[2].wall_board = "board", second
+    seminars[2].save(update_fields=["wall", "wall_board"])
+
+    # Seminar 3: wins, being written now.
+    third = board_of(seminars[3], Board.Kind.WINS)
+    room = seats(seminars[3], 12)
+    for (text, path), seat in zip(WINS, room, strict=False):
+        post(third, seat, text, path)
+    seminars[1].wall, seminars[1].wall_board = "board", first
+    seminars[1].save(update_fields=["wall", "wall_board"])
+
+    board_urls, wall_urls = [], []
+    for board in (first, second, third):
+        seminar = board.activity.seminar
+        board_urls.append(
+            reverse("board_control", args=[programme.pk, seminar.number, board.activity_id])
+        )
+        token = rooms.issue_display_token(seminar=seminar, token=demo_display_token(seminar))
+        wall_urls.append(reverse("display", args=[token]))
+    return board_urls, wall_urls
