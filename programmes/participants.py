@@ -67,3 +67,13 @@ def next_person(request: HttpRequest) -> str:
     request.session.flush()
     request.session[KIOSK_SESSION_KEY] = code
     return reverse("kiosk_next")
+
+
+def forget_language(response: HttpResponse) -> HttpResponse:
+    """Drop the language cookie too, so the next person on a shared tablet starts afresh."""
+    response.delete_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+    )
+    return response

@@ -29,6 +29,7 @@ from programmes.access import (
 )
 from programmes.htmx import render_page
 from programmes.participants import (
+    forget_language,
     kiosk_code,
     next_person,
     phone_language,
@@ -265,10 +266,16 @@ def participant_home(request: HttpRequest) -> HttpResponse:
         for answered in [set(participant.participations.values_list("round_id", flat=True))]
         for round in programme.rounds.open().select_related("seminar")
     ]
+    # Boards open in a seminar's room: entering its code gives this person their seat.
+    rooms_open = [
+        seminar
+        for seminar in programme.seminars.all()
+        if any(opening.kind == "board" for opening in rooms.open_now(seminar))
+    ]
     return render_participant(
         request,
         "participant/home.html",
-        {"programme": programme, "open_rounds": open_rounds},
+        {"programme": programme, "open_rounds": open_rounds, "rooms_open": rooms_open},
         language=language,
     )
 
@@ -440,7 +447,7 @@ def board_post(request: HttpRequest, board_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Thank you. Your post is on the board."))
     if kiosk_code(request):
-        return redirect(next_person(request))
+        return forget_language(redirect(next_person(request)))
     return redirect("board_phone", board.pk)
 
 

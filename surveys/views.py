@@ -26,7 +26,13 @@ from programmes.access import (
 )
 from programmes.htmx import render_page
 from programmes.models import Programme
-from programmes.participants import kiosk_code, next_person, phone_language, render_participant
+from programmes.participants import (
+    forget_language,
+    kiosk_code,
+    next_person,
+    phone_language,
+    render_participant,
+)
 from programmes.qr import qr_svg
 from surveys import dashboard as dashboard_data
 from surveys import exports, services
@@ -370,7 +376,7 @@ def survey_thanks(request: HttpRequest, round_id: int) -> HttpResponse:
         next_seminar = survey.round.programme.seminars.filter(
             number__gt=survey.round.seminar.number
         ).first()
-    return render_participant(
+    response = render_participant(
         request,
         "surveys/thanks.html",
         {
@@ -382,6 +388,7 @@ def survey_thanks(request: HttpRequest, round_id: int) -> HttpResponse:
         },
         language=language,
     )
+    return forget_language(response) if kiosk else response
 
 
 # --- Rounds for facilitators -----------------------------------------------------------

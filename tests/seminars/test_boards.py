@@ -10,6 +10,7 @@ import re
 import uuid
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -581,3 +582,37 @@ def test_a_kiosk_starts_afresh_after_each_post(board):
     assert tablet.session["seats"][str(board.activity.seminar_id)] != first_seat
     mine = tablet.get(reverse("board_phone", args=[board.pk])).content.decode()
     assert "What you have written" not in mine
+
+
+@pytest.mark.django_db
+def test_a_kiosk_starts_afresh_after_each_survey(cast, open_round, items):
+    from surveys.models import Response
+    from tests.surveys.test_survey_flow import answer_all, review_form
+
+    tablet = Client()
+    code = open_round.seminar.room_code
+    tablet.get(reverse("kiosk_start", args=[code]))
+    answer_all(tablet, open_round, cast.units["South"], items)
+    response = tablet.post(
+        reverse("survey_review", args=[open_round.pk]), review_form(tablet, open_round)
+    )
+    thanks = tablet.get(response.url)
+    assert thanks.status_code == 200
+    assert reverse("join_code", args=[code]) in thanks.content.decode()
+    assert set(tablet.session.keys()) == {"kiosk"}  # nothing of the first person stays
+    assert thanks.cookies[settings.LANGUAGE_COOKIE_NAME]["max-age"] == 0  # not their language
+    tablet.get(reverse("join_code", args=[code]))
+    answer_all(tablet, open_round, cast.units["North"], items)
+    tablet.post(reverse("survey_review", args=[open_round.pk]), review_form(tablet, open_round))
+    assert Response.objects.filter(round=open_round).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_personal_link_leads_to_an_open_board(cast, board):
+    participant = ParticipantFactory(programme=cast.programme, unit=cast.units["South"])
+    client = Client()
+    client.get(reverse("participant_link", args=[participant.issue_link_token()]))
+    page = client.get(reverse("participant_home")).content.decode()
+    room = reverse("join_code", args=[board.activity.seminar.room_code])
+    assert room in page
+    assert client.get(room).url == reverse("board_phone", args=[board.pk])
