@@ -29,17 +29,26 @@ asserts counts (rows, violations, lost votes, 5xx), never times. What it does:
    little below 0: the post is committed before its 302 reaches the phone).
 5. Votes: the board goes to phase vote (dots_per_seat 3, dots_per_item 2) and each phone
    picks 4 of the items, A B C D, and sends at once, behind one barrier with every other
-   phone (6 x 200 threads): A:1, B:1, C:1, D:1 (one of the four is over budget, depending
-   on the order they are applied in), A:3 (over the per-item limit) and a replay of A:1.
-   Each request is `POST /b/<id>/vote/` with `set=<group>:<dots>` ("set to", not "add").
+   phone (6 x 200 threads, waiting in a shuffled order; `--order phone` puts each phone's
+   6 side by side): A:1, B:1, C:1, D:1 (one of the four is over budget, depending on the
+   order they are applied in), A:3 (over the per-item limit) and a replay of A:1. Each
+   request is `POST /b/<id>/vote/` with `set=<group>:<dots>` ("set to", not "add").
    Afterwards the database is checked: budget violations (a seat with more than 3 dots, a
-   Vote with more than 2) and lost votes (a phone whose Vote rows differ from what its
-   accepted (302) requests set: the last accepted value per item, well defined since
-   A:1 and its replay set the same value and A:3 must never be accepted). A phone's seat is
-   found through its post's key. Asserts no violation, no lost vote and no 5xx.
+   Vote with more than 2) and lost votes: a phone whose Vote rows differ from what its
+   accepted (302) requests set (the last accepted value per item, well defined since A:1
+   and its replay set the same value and A:3 must never be accepted), or that has dots
+   no accepted request set. A request the phone gave up on (no answer within the phone's
+   60 s) may still be applied by the server afterwards: the script waits for the server to
+   drain, and such a request may explain stored dots but is not required to. A phone's
+   seat is found through its post's key.
 
-Cleans up: stops gunicorn, deletes the programme (its seats, posts and votes go with it),
-the phones' sessions and the temporary folder.
+Asserts counts only: 200 Post rows, no 5xx, no budget violation, no lost vote, no
+over-limit request accepted. Times (the goals, requests without an answer within the
+phone's 60 s timeout) are printed, never asserted.
+
+Cleans up: stops gunicorn, deletes the programme (its posts first: Post.group is PROTECT,
+so `delete_programme` alone raises ProtectedError once a board has posts), the phones'
+sessions and the temporary folder.
 """
 
 from __future__ import annotations
@@ -76,6 +85,7 @@ DOTS_PER_SEAT = 3
 DOTS_PER_ITEM = 2
 GOAL_POST_WINDOW = 10.0  # seconds for 200 posts
 GOAL_SEEN_P95 = 3.0  # seconds from a post's 302 to the wall
+PLAN_NAMES = ["A:1", "B:1", "C:1", "D:1", "A:3 (over 2)", "A:1 (replay)"]
 LIVE_LINK = re.compile(r'hx-get="([^"]*/live/\?v=[^"]*)"')
 
 
@@ -251,6 +261,13 @@ def parse_args() -> argparse.Namespace:
         default=POLL_INTERVAL,
         help=f"seconds between wall polls (default {POLL_INTERVAL})",
     )
+    parser.add_argument(
+        "--order",
+        choices=["shuffled", "phone"],
+        default="shuffled",
+        help="the order the vote threads wait at the barrier in: shuffled (default), or "
+        "phone by phone, a phone's 6 requests side by side",
+    )
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     return parser.parse_args()
 
@@ -375,13 +392,33 @@ def main() -> None:
             f"  sending           {post_wall:.2f} s from the first post sent to the last "
             f"answer (goal: {args.phones} posts within {GOAL_POST_WINDOW:.0f} s)"
         )
-        print(f"  throughput        {len(accepted) / post_wall:.1f} posts/s accepted")
+        offered = f"offered {args.phones / args.spread:.0f}/s" if args.spread > 0 else "a burst"
+        lag = last_answer - max(p.sent for p in posts)
+        print(
+            f"  throughput        {len(accepted) / post_wall:.1f} posts/s accepted ({offered}); "
+            f"the last answer came {lag * 1000:.0f} ms after the last post was sent"
+        )
         print(f"  post latency      {spread_line([p.seconds for p in posts if p.status])}")
         print(
             f"  accepted -> wall  {spread_line(seen_after)} "
             f"(goal p95 <= {GOAL_SEEN_P95:.0f} s; min {min(seen_after, default=0) * 1000:.0f} ms)"
         )
-        print(f"  seen on the wall  {len(seen_after)} of {len(accepted)} accepted posts")
+        print(
+            f"  seen on the wall  {len(seen_after)} of {len(accepted)} accepted posts "
+            f"(waiting at most {SEEN_TIMEOUT:.0f} s after the last answer)"
+        )
+        seen_p95 = benchlib.percentile(seen_after, 0.95) if seen_after else float("inf")
+        print(
+            "  goals             "
+            f"p95 accepted -> wall <= {GOAL_SEEN_P95:.0f} s: "
+            f"{'yes' if seen_p95 <= GOAL_SEEN_P95 and len(seen_after) == len(accepted) else 'NO'}"
+            + (
+                f", {args.phones} posts within {GOAL_POST_WINDOW:.0f} s: "
+                f"{'yes' if post_wall <= GOAL_POST_WINDOW else 'NO'}"
+                if args.spread <= 0
+                else f", posts kept pace with the room: {'yes' if lag < 1.0 else 'NO'}"
+            )
+        )
         print(
             f"  wall polls        {len(wall.polls)}: {status_line(poll_statuses)}; "
             f"204 ratio {unchanged / max(len(wall.polls), 1):.2f}, mean poll "
@@ -393,12 +430,8 @@ def main() -> None:
             print(f"  wall problem      {problem}")
         if post_rows != args.phones:
             failures.append(f"{post_rows} Post rows, expected {args.phones}")
-        if any(p.status == 0 or p.status >= 500 for p in posts):
-            failures.append("posts got a 5xx or no answer")
-        if len(seen_after) != len(accepted):
-            failures.append(f"{len(accepted) - len(seen_after)} accepted posts never on the wall")
-        if any(s == 0 or s >= 500 for s in poll_statuses):
-            failures.append("wall polls got a 5xx or no answer")
+        if any(s >= 500 for s in poll_statuses):
+            failures.append("wall polls got a 5xx")
 
         # --- (b) every phone spends its dots at once --------------------------------------
         Board.objects.filter(pk=board.pk).update(
@@ -416,20 +449,32 @@ def main() -> None:
         )
         vote_path = f"/b/{board.pk}/vote/"
         plans: list[list[tuple[int, int]]] = []
-        calls = []
-        for phone in phones:
+        for _phone in phones:
             a, b, c, d = rng.sample(pool_items, 4)
-            plan = [(a, 1), (b, 1), (c, 1), (d, 1), (a, DOTS_PER_ITEM + 1), (a, 1)]
-            plans.append(plan)
-            for item, dots in plan:
-                calls.append(
-                    functools.partial(
-                        twin(phone).request, "POST", vote_path, {"set": f"{item}:{dots}"}
-                    )
-                )
+            plans.append([(a, 1), (b, 1), (c, 1), (d, 1), (a, DOTS_PER_ITEM + 1), (a, 1)])
+        # The threads wait at the barrier in this order and connect in about this order
+        # once it opens. Phone by phone, a phone's 6 requests would reach the 3 sync
+        # workers together and wait for each other's lock on the seat (--order phone).
+        order = [(i, j) for i in range(len(phones)) for j in range(len(PLAN_NAMES))]
+        if args.order == "shuffled":
+            rng.shuffle(order)
+        calls = []
+        for i, j in order:
+            item, dots = plans[i][j]
+            tab = twin(phones[i])  # a tab of its own: the same cookies, its own jar
+            calls.append(
+                functools.partial(tab.request, "POST", vote_path, {"set": f"{item}:{dots}"})
+            )
         shots, vote_wall = benchlib.burst(calls)
         if len(shots) != len(calls):
             raise RuntimeError(f"{len(calls) - len(shots)} vote requests ended without a shot")
+        status_of = {(i, j): shot.status for (i, j), shot in zip(order, shots, strict=True)}
+        unanswered = sum(1 for shot in shots if shot.status == 0)
+        if unanswered:  # the server may still apply a request its phone gave up on
+            drained = time.perf_counter()
+            benchlib.Phone(app.port, timeout=300).request("GET", "/healthz")
+            time.sleep(2.0)  # the accept queue is served in order: the last ones finish
+            print(f"  (waited {time.perf_counter() - drained:.1f} s for the server to drain)")
 
         votes: dict[int, dict[int, int]] = {}
         for seat_id, group_id, dots in Vote.objects.filter(board=board).values_list(
@@ -439,14 +484,18 @@ def main() -> None:
         over_seat = sum(1 for mine in votes.values() if sum(mine.values()) > DOTS_PER_SEAT)
         over_item = Vote.objects.filter(board=board, dots__gt=DOTS_PER_ITEM).count()
         violations = over_seat + over_item
-        lost = missing = extra = unmapped = full = 0
+        lost = missing = phantom = unmapped = full = undecided = applied_unanswered = 0
         accepted_over = 0  # A:3, or a fourth item, answered 302
-        for index, (posted, plan) in enumerate(zip(posts, plans, strict=True)):
-            statuses = [shot.status for shot in shots[index * 6 : index * 6 + 6]]
-            expected: dict[int, int] = {}
+        for i, (posted, plan) in enumerate(zip(posts, plans, strict=True)):
+            statuses = [status_of[i, j] for j in range(len(plan))]
+            expected: dict[int, int] = {}  # "set to": the last accepted value per item
+            maybe: set[tuple[int, int]] = set()  # sent, never answered: applied or not
             for (item, dots), status in zip(plan, statuses, strict=True):
                 if status == 302:
-                    expected[item] = dots  # "set to": the last accepted value per item
+                    expected[item] = dots
+                elif status == 0:
+                    maybe.add((item, dots))
+            undecided += bool(maybe)
             if statuses[4] == 302 or len(expected) > DOTS_PER_SEAT:
                 accepted_over += 1
             seat_id = seat_of.get(uuid.UUID(posted.key))
@@ -454,13 +503,25 @@ def main() -> None:
                 unmapped += 1
                 continue
             stored = votes.get(seat_id, {})
-            if sum(stored.values()) == DOTS_PER_SEAT:
-                full += 1
-            if stored != expected:
-                lost += 1
-                missing += any(stored.get(item) != dots for item, dots in expected.items())
-                extra += any(item not in expected for item in stored)
-        vote_errors = [s for s in shots if s.status == 0 or s.status >= 500]
+            full += sum(stored.values()) == DOTS_PER_SEAT
+            # Lost: an accepted set is not what is stored. Phantom: stored dots that no
+            # accepted request set and no unanswered one may have set.
+            gone = any(stored.get(item) != dots for item, dots in expected.items())
+            unexplained = [
+                (item, dots)
+                for item, dots in stored.items()
+                if expected.get(item) != dots and (item, dots) not in maybe
+            ]
+            applied_unanswered += any(
+                (item, dots) in maybe and expected.get(item) != dots
+                for item, dots in stored.items()
+            )
+            missing += gone
+            phantom += bool(unexplained)
+            lost += gone or bool(unexplained)
+        server_errors = [s for s in shots if s.status >= 500] + [
+            p for p in posts if p.status >= 500
+        ]
         vote_rows = sum(len(mine) for mine in votes.values())
         dots_total = sum(sum(mine.values()) for mine in votes.values())
 
@@ -476,21 +537,12 @@ def main() -> None:
         print(f"  wall time         {vote_wall:.2f} s (barrier release to last answer)")
         print(f"  throughput        {len(shots) / vote_wall:.1f} requests/s")
         print(f"  latency           {spread_line([s.seconds for s in shots if s.status])}")
-        by_kind = [
-            ("A:1 first", 0),
-            ("B:1", 1),
-            ("C:1", 2),
-            ("D:1", 3),
-            ("A:3", 4),
-            ("A:1 replay", 5),
-        ]
-        print(
-            "  by request        "
-            + "; ".join(
-                f"{name} {status_line([shots[i * 6 + j].status for i in range(len(phones))])}"
-                for name, j in by_kind
-            )
-        )
+        for code in (302, 409):
+            line = spread_line([s.seconds for s in shots if s.status == code])
+            print(f"    answered {code}   {line}")
+        for j, name in enumerate(PLAN_NAMES):
+            line = status_line([status_of[i, j] for i in range(len(phones))])
+            print(f"  {name:<18}{line}")
         print("database")
         print(
             f"  Vote rows         {vote_rows}, {dots_total} dots on {len(votes)} seats; "
@@ -502,15 +554,19 @@ def main() -> None:
             f"on {accepted_over} phones"
         )
         print(
-            f"  lost votes        {lost} phones whose Vote rows differ from their accepted "
-            f"requests (an accepted set missing: {missing}, a refused one stored: {extra}; "
-            f"phones without a seat found: {unmapped})"
+            f"  lost votes        {lost} phones whose Vote rows differ from their answers "
+            f"(an accepted set not stored: {missing}; dots stored that no accepted or "
+            f"unanswered request set: {phantom}; phones without a seat found: {unmapped})"
+        )
+        print(
+            f"  unanswered        {unanswered} requests on {undecided} phones; "
+            f"{applied_unanswered} phones have dots from a request they got no answer to"
         )
         app_problems = app.log_problems()
         print(f"app log problems    {len(app_problems)} lines")
         for line in app_problems[:10]:
             print(f"  {line[:200]}")
-        if vote_errors or app_problems:
+        if server_errors or app_problems:
             log = app.log_path.read_text(errors="replace").splitlines()
             first = next((i for i, line in enumerate(log) if "Traceback" in line), None)
             if first is not None:
@@ -523,12 +579,14 @@ def main() -> None:
             failures.append(f"{lost} lost votes, {unmapped} phones without a seat")
         if accepted_over:
             failures.append(f"{accepted_over} phones had an over-limit request accepted")
-        if vote_errors:
-            failures.append(f"{len(vote_errors)} vote requests got a 5xx or no answer")
+        if server_errors:
+            failures.append(f"{len(server_errors)} requests got a 5xx")
+        if unanswered:  # printed, not asserted: the phone's 60 s timeout is a time limit
+            print(f"note                {unanswered} vote requests got no answer within 60 s")
         print("checks              " + ("; ".join(failures) if failures else "all counts right"))
         assert violations == 0, f"{violations} budget violations"
         assert lost == 0 and unmapped == 0, f"{lost} lost votes, {unmapped} unmapped phones"
-        assert not vote_errors, f"{len(vote_errors)} vote requests got a 5xx or no answer"
+        assert not server_errors, f"{len(server_errors)} requests got a 5xx"
         assert not failures, "; ".join(failures)
     except FlowError as error:
         print(f"flow error          {error}")
@@ -543,6 +601,9 @@ def main() -> None:
             if "sessionid" in name
         ]
         Session.objects.filter(session_key__in=session_keys).delete()
+        # Post.group is PROTECT: deleting the programme alone raises ProtectedError once a
+        # board has posts (the demo command deletes them first too).
+        Post.objects.filter(board__activity__seminar__programme=programme).delete()
         fixture.delete()
         connection.close()
         shutil.rmtree(tmp, ignore_errors=True)

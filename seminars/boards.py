@@ -191,10 +191,19 @@ def for_phone(board: Board, *, k: int) -> BoardView:
 
 
 def for_facilitator(board: Board) -> BoardView:
-    """The control view: every post with its state, totals always (this is not the wall)."""
+    """The control view: every post with its state; the dots as they fall (not the wall).
+
+    The ranking counts only items with a visible post, from the vote on.
+    """
     posts = list(Post.objects.filter(board=board).select_related("unit"))
     items = _items(board, posts, None, _totals(board))
-    return _view(board, items, True, counts(board))
+    view = _view(board, items, True, counts(board))
+    if board.phase not in (Board.Phase.VOTE, Board.Phase.RESULTS):
+        return BoardView(board, view.items, (), view.counts)
+    shown = [item for item in items if any(c.state == Post.State.VISIBLE for c in item.cards)]
+    ranking = rank(shown) if board.voting else ()
+    top = max((item.dots or 0 for item in ranking), default=0)
+    return BoardView(board, view.items, ranking, view.counts, top)
 
 
 @dataclass(frozen=True)

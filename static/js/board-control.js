@@ -34,4 +34,13 @@
     });
     dragged = null;
   });
+  // Ticks survive the 3-second refresh (hx-preserve); after the facilitator's own change
+  // (a merge, a tag, a step) they are cleared, so the next merge starts from nothing.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var config = event.detail.requestConfig;
+    if (!config || config.verb !== "post") return;
+    document.querySelectorAll('input[form="merge-form"]').forEach(function (box) {
+      box.checked = false;
+    });
+  });
 })();

