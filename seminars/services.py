@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import uuid
 from dataclasses import dataclass
 
@@ -198,10 +199,20 @@ def add_post(
 
 
 def guard_for_programme(programme: Programme) -> nameguard.Guard:
-    """The name guard for a programme: its participant list and its managers."""
+    """The name guard for a programme: its participant list and its managers.
+
+    Built once per list: the names are read on every post (two small queries), and a list
+    this process has seen before reuses its guard (keyed by the names themselves, so an
+    edited list is never checked against an old guard).
+    """
     names = list(programme.participants.exclude(name="").values_list("name", flat=True))
     for first, last in programme.managers.values_list("user__first_name", "user__last_name"):
         names.append(f"{first} {last}".strip())
+    return _guard(tuple(sorted(names)))
+
+
+@functools.lru_cache(maxsize=16)
+def _guard(names: tuple[str, ...]) -> nameguard.Guard:
     return nameguard.guard_for(names)
 
 

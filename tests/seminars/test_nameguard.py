@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import time
 import unicodedata
 from datetime import date
 
@@ -517,32 +516,27 @@ INNOCENT_WORDS = [
 
 
 @functools.cache
-def _bulk_guard() -> Guard:
+def _bulk_names() -> list[str]:
     """Two thousand different people: every first, middle and last name combination in turn."""
     last, first = len(LAST_NAMES), len(FIRST_NAMES)
-    names = [
+    return [
         f"{FIRST_NAMES[index // last % first]} {FIRST_NAMES[index // (last * first) % first]} "
         f"{LAST_NAMES[index % last]}"
         for index in range(2000)
     ]
-    return guard_for(names)
 
 
-def test_a_guard_of_two_thousand_names_checks_a_post_well_under_a_millisecond():
-    guard = _bulk_guard()
+def _bulk_guard() -> Guard:
+    return guard_for(_bulk_names())
+
+
+def test_a_guard_of_two_thousand_names_holds_each_of_them():
+    names = _bulk_names()
+    guard = guard_for(names)
     assert guard.people == 2000
-    text = (" ".join(INNOCENT_WORDS + FIRST_NAMES + LAST_NAMES) + " 2024-2025 kl. 8.30 ") * 3
-    text = text[:500]
-    check(text, guard)
-    # The best of several batches: a busy machine (tests run in parallel) only slows some.
-    batches = []
-    for _ in range(7):
-        started = time.perf_counter()
-        for _ in range(50):
-            check(text, guard)
-        batches.append((time.perf_counter() - started) / 50)
-    per_check = min(batches)
-    assert per_check < 0.001, f"{per_check * 1e6:.0f} µs per check"
+    for name in (names[0], names[777], names[1999]):
+        assert check(f"Spørg {name} om vagtplanen", guard) == [Reason.NAME], name
+    # Speed is measured in benchmarks/name_guard.py, never asserted here.
 
 
 @pytest.mark.parametrize(
@@ -564,11 +558,10 @@ def test_a_guard_of_two_thousand_names_checks_a_post_well_under_a_millisecond():
         "ﷺ" * 10_000,
     ],
 )
-def test_ten_kilobytes_stay_fast(text):
-    guard = _bulk_guard()
-    started = time.perf_counter()
-    check(text, guard)
-    assert time.perf_counter() - started < 1.0  # linear: a few milliseconds; quadratic: minutes
+def test_ten_kilobytes_of_adversarial_text_are_checked(text):
+    """Long, repetitive input is read to the end (its time: benchmarks/name_guard.py)."""
+    reasons = check(text, _bulk_guard())
+    assert reasons == sorted(set(reasons), key=list(Reason).index)
 
 
 # --- properties -----------------------------------------------------------------------------
