@@ -8,8 +8,9 @@ DATABASE_URL defaults to that database; the script creates it if missing and mig
 the posts are sent (default 10; 0 sends them all at once behind one barrier), `--items N`
 how many of the posts the room votes on (default 10: after grouping, a board has about
 that many items, and popular items make phones wait for each other's locks), `--poll S`
-the wall's poll interval (default 0.5 s). Takes about a minute on 2 cores. Prints figures;
-asserts counts (rows, violations, lost votes, 5xx), never times. What it does:
+the wall's poll interval (default 0.5 s), `--order` the vote threads' order (below).
+Takes about 1.5 minutes on 2 cores, half of it the vote burst (1200 requests). Prints
+figures; asserts counts (rows, violations, lost votes, 5xx), never times. What it does:
 
 1. Builds a throwaway programme through the services (`create_programme`: seminars and
    boards from the template). Seminar 1's "good examples" board is put in phase collect
@@ -453,8 +454,9 @@ def main() -> None:
             a, b, c, d = rng.sample(pool_items, 4)
             plans.append([(a, 1), (b, 1), (c, 1), (d, 1), (a, DOTS_PER_ITEM + 1), (a, 1)])
         # The threads wait at the barrier in this order and connect in about this order
-        # once it opens. Phone by phone, a phone's 6 requests would reach the 3 sync
-        # workers together and wait for each other's lock on the seat (--order phone).
+        # once it opens: shuffled, as many phones' requests interleave on the network.
+        # With --order phone a phone's 6 requests tend to reach the 3 sync workers
+        # together, and wait there for each other's lock on the seat.
         order = [(i, j) for i in range(len(phones)) for j in range(len(PLAN_NAMES))]
         if args.order == "shuffled":
             rng.shuffle(order)
@@ -470,11 +472,12 @@ def main() -> None:
             raise RuntimeError(f"{len(calls) - len(shots)} vote requests ended without a shot")
         status_of = {(i, j): shot.status for (i, j), shot in zip(order, shots, strict=True)}
         unanswered = sum(1 for shot in shots if shot.status == 0)
+        drain = 0.0
         if unanswered:  # the server may still apply a request its phone gave up on
             drained = time.perf_counter()
             benchlib.Phone(app.port, timeout=300).request("GET", "/healthz")
             time.sleep(2.0)  # the accept queue is served in order: the last ones finish
-            print(f"  (waited {time.perf_counter() - drained:.1f} s for the server to drain)")
+            drain = time.perf_counter() - drained
 
         votes: dict[int, dict[int, int]] = {}
         for seat_id, group_id, dots in Vote.objects.filter(board=board).values_list(
@@ -561,6 +564,7 @@ def main() -> None:
         print(
             f"  unanswered        {unanswered} requests on {undecided} phones; "
             f"{applied_unanswered} phones have dots from a request they got no answer to"
+            + (f" (counted after {drain:.1f} s for the server to drain)" if unanswered else "")
         )
         app_problems = app.log_problems()
         print(f"app log problems    {len(app_problems)} lines")

@@ -184,7 +184,9 @@ class Post(models.Model):
         HARD = "hard", _("What is hard")
 
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="posts")
-    group = models.ForeignKey(PostGroup, on_delete=models.PROTECT, related_name="posts")
+    # RESTRICT: a group cannot be deleted while it holds posts (a merge moves them first),
+    # but its board, activity or programme can, taking the posts with them.
+    group = models.ForeignKey(PostGroup, on_delete=models.RESTRICT, related_name="posts")
     seat = models.ForeignKey(Seat, on_delete=models.SET_NULL, null=True, related_name="+")
     key = models.UUIDField()  # the form's idempotency key: a resend stores nothing twice
     text = models.TextField(max_length=500)

@@ -620,3 +620,26 @@ def test_a_personal_link_leads_to_an_open_board(cast, board):
     room = reverse("join_code", args=[board.activity.seminar.room_code])
     assert room in page
     assert client.get(room).url == reverse("board_phone", args=[board.pk])
+
+
+@pytest.mark.django_db
+def test_a_board_with_posts_and_votes_goes_with_its_activity_or_programme(voting_board, cast):
+    from django.db.models import ProtectedError, RestrictedError
+
+    from programmes.services import delete_programme
+
+    vote(phone(voting_board), voting_board, f"{item_of('Alpha')}:1")
+    with pytest.raises((ProtectedError, RestrictedError)):
+        PostGroup.objects.get(pk=item_of("Alpha")).delete()  # never a group holding posts
+    staff = Client()
+    staff.force_login(cast.facilitator)
+    activity = voting_board.activity
+    url = reverse("activity_delete", args=[cast.programme.pk, activity.seminar.number, activity.pk])
+    assert staff.post(url).status_code == 302
+    assert not Post.objects.exists() and not Vote.objects.exists()
+    other = Board.objects.get(activity__seminar__programme=cast.programme, kind="wins")
+    set_phase(other, "collect")
+    write(phone(other), other, "A win")
+    delete_programme(programme=cast.programme)
+    assert not Board.objects.filter(pk=other.pk).exists()
+    assert not Seat.objects.exists()
