@@ -47,9 +47,8 @@ Asserts counts only: 200 Post rows, no 5xx, no budget violation, no lost vote, n
 over-limit request accepted. Times (the goals, requests without an answer within the
 phone's 60 s timeout) are printed, never asserted.
 
-Cleans up: stops gunicorn, deletes the programme (its posts first: Post.group is PROTECT,
-so `delete_programme` alone raises ProtectedError once a board has posts), the phones'
-sessions and the temporary folder.
+Cleans up: stops gunicorn, deletes the programme (its boards, posts and seats go with it),
+the phones' sessions and the temporary folder.
 """
 
 from __future__ import annotations
@@ -605,9 +604,6 @@ def main() -> None:
             if "sessionid" in name
         ]
         Session.objects.filter(session_key__in=session_keys).delete()
-        # Post.group is PROTECT: deleting the programme alone raises ProtectedError once a
-        # board has posts (the demo command deletes them first too).
-        Post.objects.filter(board__activity__seminar__programme=programme).delete()
         fixture.delete()
         connection.close()
         shutil.rmtree(tmp, ignore_errors=True)

@@ -117,9 +117,9 @@ class VoteForm(forms.Form):
         for pair in self.pairs:
             item, _sep, dots = str(pair).partition(":")
             if not (item.isascii() and item.isdigit() and dots.isascii() and dots.isdigit()):
-                raise forms.ValidationError(_("That vote could not be read. Please try again."))
-            if len(item) > 10 or int(dots) > 99:
-                raise forms.ValidationError(_("That vote could not be read. Please try again."))
+                raise forms.ValidationError(_("That vote could not be read. Try again."))
+            if len(item) > 10 or len(dots) > 2:
+                raise forms.ValidationError(_("That vote could not be read. Try again."))
             wanted[int(item)] = int(dots)
         return {"wanted": wanted}
 

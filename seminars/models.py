@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from programmes.models import Programme
 
 
 class Wall(models.TextChoices):
-    ROOM = "room", _("The room: how to join, the survey")
+    ROOM = "room", _("The room code and the survey")
     BOARD = "board", _("A board")
     CHANGE = "change", _("Before and after")
 
@@ -122,7 +123,7 @@ class Board(models.Model):
         READY = "ready", _("Not started")
         COLLECT = "collect", _("Collect")
         REVEAL = "reveal", _("Reveal")
-        GROUP = "group", _("Group")
+        GROUP = "group", pgettext_lazy("board phase", "Group")
         VOTE = "vote", _("Vote")
         RESULTS = "results", _("Results")
 
@@ -133,14 +134,18 @@ class Board(models.Model):
     posts_at_once = models.BooleanField(
         _("show posts on the wall at once"),
         default=True,
-        help_text=_("Otherwise the wall shows only how many have been written until you reveal."),
+        help_text=_(
+            "Otherwise the wall shows only how many have been written, until you reveal them."
+        ),
     )
     review_first = models.BooleanField(
         _("review every post before it goes on the wall"), default=False
     )
     voting = models.BooleanField(_("dot voting"), default=False)
     dots_per_seat = models.PositiveSmallIntegerField(_("dots per person"), default=3)
-    dots_per_item = models.PositiveSmallIntegerField(_("most dots on one item"), default=2)
+    dots_per_item = models.PositiveSmallIntegerField(
+        _("dots one person may put on one item"), default=2
+    )
     live_totals = models.BooleanField(_("show vote totals on the wall while voting"), default=False)
     # Raised by every change the wall or a control view would show: they poll for it.
     version = models.PositiveIntegerField(default=0)

@@ -108,7 +108,7 @@ from django.utils.translation import gettext_lazy as _
 class Reason(models.TextChoices):
     """Why a post waits for review; the label is shown to the poster."""
 
-    NAME = "name", _("It seems to name a person on the programme's list.")
+    NAME = "name", _("It seems to name a person on the programme’s participant list.")
     EMAIL = "email", _("It contains an e-mail address.")
     PHONE = "phone", _("It contains a phone number.")
     ID_NUMBER = (

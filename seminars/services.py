@@ -114,6 +114,14 @@ class NotVotable(BoardError):
     message = _("That item is no longer on the board. Reload the page to see the board now.")
 
 
+class KeyTaken(BoardError):
+    message = _("This form has already been used. Update the page and write your post again.")
+
+
+class NoVoting(BoardError):
+    message = _("There is no voting on this board.")
+
+
 class TooManyPosts(BoardError):
     status = 429
     message = _("You have written as many posts as one person may on this board.")
@@ -174,6 +182,8 @@ def add_post(
     with transaction.atomic():
         Seat.objects.select_for_update().filter(pk=seat.pk).first()
         existing = Post.objects.filter(board=board, key=key).first()
+        if existing is not None and existing.seat_id != seat.pk:
+            raise KeyTaken  # a key copied from another phone's form: say nothing of that post
         if existing is not None:
             return Posted(existing, created=False)
         phase = Board.objects.values_list("phase", flat=True).get(pk=board.pk)
@@ -224,8 +234,10 @@ def vote(*, board: Board, seat: Seat, wanted: dict[int, int]) -> dict[int, int]:
     """
     with transaction.atomic():
         Seat.objects.select_for_update().filter(pk=seat.pk).first()
-        locked = Board.objects.values_list("phase", "dots_per_seat", "dots_per_item")
-        phase, per_seat, per_item = locked.get(pk=board.pk)
+        locked = Board.objects.values_list("phase", "voting", "dots_per_seat", "dots_per_item")
+        phase, has_voting, per_seat, per_item = locked.get(pk=board.pk)
+        if not has_voting:
+            raise NoVoting
         if phase not in PHONE_PHASES["vote"]:
             raise PhaseClosed
         groups = set(

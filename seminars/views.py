@@ -424,6 +424,9 @@ def board_post(request: HttpRequest, board_id: int) -> HttpResponse:
     programme = board.activity.seminar.programme
     units = list(programme.units.order_by("name").values_list("pk", "name"))
     form = PostForm(request.POST, board=board, units=units)
+    if not form.is_valid() and board.phase not in services.PHONE_PHASES["post"]:
+        refused = services.PhaseClosed  # the form is not even on the page any more
+        return _phone_board_page(request, board, seat, error=refused.message, status=409)
     if not form.is_valid():
         return _phone_board_page(request, board, seat, form=form, status=422)
     data = form.cleaned_data
@@ -440,7 +443,7 @@ def board_post(request: HttpRequest, board_id: int) -> HttpResponse:
         )
     except services.BoardError as refused:
         return _phone_board_page(request, board, seat, error=refused.message, status=refused.status)
-    if unit is not None and seat.unit_id != unit.pk:
+    if posted.created and unit is not None and seat.unit_id != unit.pk:
         Seat.objects.filter(pk=seat.pk).update(unit=unit)
     if posted.post.state == Post.State.REVIEW:
         messages.info(request, _("Thank you. Your post waits for the facilitator’s review."))

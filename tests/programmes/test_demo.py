@@ -91,3 +91,24 @@ def test_the_demo_starts_over_when_its_programme_was_taken_apart():
     assert Programme.objects.count() == 1
     assert Programme.objects.get().seminars.count() == 4
     assert data["programme_url"] != f"/programmes/{programme.pk}/"
+
+
+@pytest.mark.django_db
+def test_demo_boards_have_posts_groups_hidden_posts_tags_and_votes():
+    from seminars.models import Board, Post, PostGroup, Vote
+
+    data = run_demo()
+    facilitator = Client()
+    assert facilitator.login(**data["facilitator"])
+    assert len(data["board_urls"]) == len(data["wall_urls"]) == 3
+    for url in data["board_urls"]:
+        assert facilitator.get(url).status_code == 200
+    walls = [Client().get(url).content.decode() for url in data["wall_urls"]]
+    assert "wall-cards" in walls[0]  # seminar 1: the good examples, revealed
+    assert "wall-results" in walls[1]  # seminar 2: the vote's results
+    states = set(Post.objects.values_list("state", flat=True))
+    assert states == {"visible", "hidden", "review"}
+    assert PostGroup.objects.filter(posts__isnull=False).exclude(dimension="").exists()
+    assert PostGroup.objects.exclude(title="").count() >= 3  # merged and named
+    assert Vote.objects.exists()
+    assert Board.objects.filter(phase="ready", kind="wins").exists()

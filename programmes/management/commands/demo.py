@@ -389,15 +389,11 @@ MERGED = [
     ("Overlap mellem vagterne", "collaboration", (2, 3)),
     ("Retfærdig fordeling af ferie", "justice", (4, 5)),
 ]
-WINS = [
-    ("Overlappet er forlænget med et kvarter, og det mærkes", ""),
-    ("Vi har fået en fast kontaktperson i visitationen", "Visitationen"),
-    ("Ferieplanen blev lavet i fællesskab i år", ""),
-]
 
 
 def build_boards(programme, units: dict[str, Unit], rng) -> tuple[list[str], list[str]]:
-    """Boards in seminars 1-3 with posts, merged groups, tags, hidden posts and votes.
+    """Boards in seminars 1-2 with posts, merged groups, tags, hidden posts and votes; the
+    board of seminar 3 ready to open.
 
     Posts and votes go through the board services (the name guard, the budget); what the
     facilitator did (merging, tagging, hiding) is written directly. Returns the control
@@ -483,11 +479,10 @@ def build_boards(programme, units: dict[str, Unit], rng) -> tuple[list[str], lis
     seminars[2].wall, seminars[2].wall_board = "board", second
     seminars[2].save(update_fields=["wall", "wall_board"])
 
-    # Seminar 3: wins, being written now.
+    # Seminar 3: wins, not open yet: the room's code leads to the repeat survey, and the
+    # facilitator opens the board for writing from its control view.
     third = board_of(seminars[3], Board.Kind.WINS)
-    room = seats(seminars[3], 12)
-    for (text, path), seat in zip(WINS, room, strict=False):
-        post(third, seat, text, path)
+    Board.objects.filter(pk=third.pk).update(phase=Board.Phase.READY)
     seminars[1].wall, seminars[1].wall_board = "board", first
     seminars[1].save(update_fields=["wall", "wall_board"])
 
