@@ -218,7 +218,7 @@ def test_a_board_from_collect_to_results(live_server, open_context, cast, reques
     mine = nojs.page.locator(".own-posts")
     expect(mine).to_contain_text(NAMED)
     expect(mine).to_contain_text("Waits for the facilitator’s review")
-    expect(mine).to_contain_text("It seems to name a person on the programme's list.")
+    expect(mine).to_contain_text("It seems to name a person on the programme’s participant list.")
     assert Post.objects.get(text=NAMED).state == Post.State.REVIEW
     expect(one.page.locator(".own-posts li")).to_have_count(2)
     for phone in phones:

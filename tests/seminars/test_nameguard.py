@@ -385,7 +385,7 @@ def test_an_innocent_post_may_go_on_the_wall():
 
 def test_reasons_are_explained_in_plain_words():
     assert Reason.values == ["name", "email", "phone", "id_number"]
-    assert str(NAME.label) == "It seems to name a person on the programme's list."
+    assert str(NAME.label) == "It seems to name a person on the programme’s participant list."
     assert str(EMAIL.label) == "It contains an e-mail address."
     assert str(PHONE.label) == "It contains a phone number."
     assert str(ID_NUMBER.label) == (
