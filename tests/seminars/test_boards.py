@@ -643,3 +643,41 @@ def test_a_board_with_posts_and_votes_goes_with_its_activity_or_programme(voting
     delete_programme(programme=cast.programme)
     assert not Board.objects.filter(pk=other.pk).exists()
     assert not Seat.objects.exists()
+
+
+@pytest.mark.django_db
+def test_board_pages_cost_the_same_queries_with_many_posts(voting_board, cast, wall):
+    """Pinned query counts: reading a board never costs a query per post or item."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    staff = Client()
+    staff.force_login(cast.facilitator)
+    activity = voting_board.activity
+    control = reverse(
+        "board_control", args=[cast.programme.pk, activity.seminar.number, activity.pk]
+    )
+    client = phone(voting_board)
+    pages = {
+        "phone": (client, reverse("board_phone", args=[voting_board.pk])),
+        "control": (staff, control),
+        "wall": (Client(), wall[0]),
+    }
+
+    def costs() -> dict[str, int]:
+        counted = {}
+        for name, (who, url) in pages.items():
+            with CaptureQueriesContext(connection) as queries:
+                assert who.get(url).status_code == 200
+            counted[name] = len(queries)
+        return counted
+
+    few = costs()
+    set_phase(voting_board, "collect")
+    writer = phone(voting_board)
+    for n in range(16):
+        write(writer, voting_board, f"More {n}")
+    set_phase(voting_board, "vote")
+    vote(client, voting_board, f"{item_of('More 3')}:1")
+    assert costs() == few
+    assert few == {"phone": 12, "control": 12, "wall": 8}
