@@ -50,6 +50,10 @@ ACTIONS: dict[str, str] = {
     "post.show": _("Post shown on the wall"),
     "post.edit": _("Post corrected"),
     "post.split": _("Post taken out of a merged item"),
+    "groups.settings": _("Group work changed"),
+    "groups.add": _("Group added"),
+    "groups.per_unit": _("Groups made, one per team"),
+    "groups.remove": _("Group removed"),
     "activity.create": _("Activity added"),
     "activity.edit": _("Activity changed"),
     "activity.delete": _("Activity deleted"),
@@ -101,6 +105,9 @@ COUNTS: dict[str, Callable[[int], str]] = {
     "items": lambda n: (
         ngettext("%(count)s item merged into one.", "%(count)s items merged into one.", n)
         % {"count": n}
+    ),
+    "groups": lambda n: (
+        ngettext("%(count)s group made.", "%(count)s groups made.", n) % {"count": n}
     ),
     "version": lambda n: gettext("Version %(version)s.") % {"version": n},
 }

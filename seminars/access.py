@@ -8,7 +8,16 @@ from django.utils import timezone
 
 from programmes import ratelimit
 from programmes.models import Programme, hash_token
-from seminars.models import Activity, Board, Post, PostGroup, Seat, Seminar
+from seminars.models import (
+    Activity,
+    Board,
+    GroupWork,
+    Post,
+    PostGroup,
+    Seat,
+    Seminar,
+    WorkGroup,
+)
 from seminars.rooms import session_seat
 
 
@@ -35,7 +44,7 @@ def get_seminar_for_display(request: HttpRequest, token: str) -> Seminar:
     """
     token_hash = hash_token(token[:100])
     seminar = (
-        Seminar.objects.select_related("programme", "wall_board")
+        Seminar.objects.select_related("programme", "wall_board", "wall_group_work")
         .annotate(seat_count=Count("seats"))
         .filter(display_token_hash=token_hash, display_valid_until__gt=timezone.now())
         .exclude(display_token_hash="")
@@ -100,3 +109,42 @@ def get_board_for_phone(request: HttpRequest, board_id: int) -> tuple[Board, Sea
     if board.activity.seminar.programme.is_archived:
         raise Http404
     return board, seat
+
+
+def get_group_work(seminar: Seminar, activity_id: int) -> GroupWork:
+    """The group work of one of the seminar's discussion activities, or 404."""
+    work = (
+        GroupWork.objects.select_related("activity__seminar__programme")
+        .filter(activity_id=activity_id)
+        .filter(activity__seminar=seminar)
+        .filter(activity__kind=Activity.Kind.DISCUSSION)
+        .first()
+    )
+    if work is None:
+        raise Http404
+    return work
+
+
+def get_work_group(work: GroupWork, group_id: int) -> WorkGroup:
+    try:
+        return WorkGroup.objects.get(pk=group_id, work=work)
+    except WorkGroup.DoesNotExist:
+        raise Http404 from None
+
+
+def get_group_work_for_phone(request: HttpRequest, work_id: int) -> tuple[GroupWork, Seat]:
+    """Group work in a room this phone entered, with the phone's seat there; else 404."""
+    work = (
+        GroupWork.objects.select_related("activity__seminar__programme")
+        .filter(pk=work_id)
+        .filter(activity__kind=Activity.Kind.DISCUSSION)
+        .first()
+    )
+    if work is None:
+        raise Http404
+    seat = session_seat(request, work.activity.seminar_id)
+    if seat is None:
+        raise Http404
+    if work.activity.seminar.programme.is_archived:
+        raise Http404
+    return work, seat

@@ -14,3 +14,6 @@ class SeminarsConfig(AppConfig):
         from seminars import boards
 
         rooms.register("board", boards.open_boards)
+        from seminars import groups
+
+        rooms.register("groups", groups.open_group_works)

@@ -4,7 +4,16 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from seminars.models import Activity, Board, Post, PostGroup, Seminar, Wall
+from seminars.models import (
+    NOTE_MAX_CHARS,
+    Activity,
+    Board,
+    GroupWork,
+    Post,
+    PostGroup,
+    Seminar,
+    Wall,
+)
 from surveys.models import Element
 
 TIME_WIDGETS = {
@@ -203,3 +212,76 @@ class MergeForm(forms.Form):
 class WallForm(forms.Form):
     wall = forms.ChoiceField(choices=Wall.choices)
     board = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    group_work = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    group = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+
+
+class GroupWorkForm(forms.ModelForm):
+    headings = forms.CharField(
+        label=_("Headings for the notes"),
+        help_text=_("One heading per line, for example “Challenges” and “Goals and next steps”."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=1000,
+    )
+
+    class Meta:
+        model = GroupWork
+        fields = ["question", "headings", "is_open"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["headings"] = "\n".join(self.instance.headings)
+
+    def clean_headings(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["headings"].splitlines()]
+        headings = list(dict.fromkeys(line[:100] for line in lines if line))
+        if len(headings) > 6:
+            raise forms.ValidationError(_("Choose at most six headings."))
+        return headings
+
+
+class GroupAddForm(forms.Form):
+    name = forms.CharField(label=_("Name of the group"), max_length=120)
+    units = forms.ModelMultipleChoiceField(
+        label=_("Units in the group (optional)"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = programme.units.order_by("name")
+
+
+class NotesForm(forms.Form):
+    """A group's notes, one text per heading, with the version the phone started from."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
+
+    def __init__(self, *args, headings: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.headings = headings
+        for index, heading in enumerate(headings):
+            self.fields[f"h{index}"] = forms.CharField(
+                label=heading,
+                required=False,
+                max_length=NOTE_MAX_CHARS,
+                strip=False,
+                widget=forms.Textarea(attrs={"rows": 5, "maxlength": NOTE_MAX_CHARS}),
+                error_messages={
+                    "max_length": _(
+                        "Notes under one heading can be at most %(limit_value)d characters "
+                        "(these have %(show_value)d)."
+                    )
+                },
+            )
+
+    @property
+    def texts(self) -> dict[str, str]:
+        return {
+            heading: self.cleaned_data.get(f"h{index}", "").strip()
+            for index, heading in enumerate(self.headings)
+        }

@@ -13,6 +13,7 @@ class Wall(models.TextChoices):
     ROOM = "room", _("The room code and the survey")
     BOARD = "board", _("A board")
     CHANGE = "change", _("Before and after")
+    GROUPS = "groups", _("Group notes")
 
 
 class Seminar(models.Model):
@@ -35,6 +36,12 @@ class Seminar(models.Model):
     wall = models.CharField(max_length=10, choices=Wall.choices, default=Wall.ROOM)
     wall_board = models.ForeignKey(
         "Board", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    wall_group_work = models.ForeignKey(
+        "GroupWork", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    wall_group = models.ForeignKey(  # one group's notes, large; None: all side by side
+        "WorkGroup", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     wall_version = models.PositiveIntegerField(default=0)
 
@@ -237,3 +244,61 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dots} on item {self.group_id}"
+
+
+NOTE_MAX_CHARS = 10_000  # per heading: a table's notes, never an essay
+
+
+class GroupWork(models.Model):
+    """Group work of an agenda activity: a guiding question, headings, and the groups."""
+
+    activity = models.OneToOneField(Activity, on_delete=models.CASCADE, related_name="group_work")
+    question = models.CharField(_("guiding question"), max_length=300, blank=True)
+    headings = models.JSONField(_("headings"), default=list, blank=True)
+    is_open = models.BooleanField(_("open for notes from phones"), default=False)
+    # Raised by every change the wall or the control view would show: they poll for it.
+    version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("group work")
+
+    def __str__(self) -> str:
+        return self.activity.title
+
+    @property
+    def heading_list(self) -> list[str]:
+        return [str(h) for h in self.headings] or [str(_("Notes"))]
+
+
+class WorkGroup(models.Model):
+    """One group of an activity: a table, a unit, or a mix of units, with shared notes."""
+
+    work = models.ForeignKey(GroupWork, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(_("name"), max_length=120)
+    position = models.PositiveSmallIntegerField(default=0)
+    units = models.ManyToManyField("programmes.Unit", blank=True, related_name="+")
+    notes = models.JSONField(default=dict, blank=True)  # heading -> text
+    notes_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["work", "position", "pk"]
+        verbose_name = _("group")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupSeat(models.Model):
+    """A seat's place in one group of an activity (a seat sits in one group per activity)."""
+
+    work = models.ForeignKey(GroupWork, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(WorkGroup, on_delete=models.CASCADE, related_name="seats")
+    seat = models.ForeignKey(Seat, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["work", "seat"], name="group_seat_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"seat {self.seat_id} in {self.group_id}"

@@ -22,7 +22,7 @@ from django.utils import translation
 from django.utils.crypto import salted_hmac
 
 from programmes.access import PARTICIPANT_SESSION_KEY, session_participant
-from seminars.models import Board, Seat, Seminar, Wall
+from seminars.models import Board, GroupWork, Seat, Seminar, Wall
 from surveys.access import admit
 from surveys.live import LiveState, live_state
 from surveys.models import ROOM_CODE_LENGTH, Round, normalise_room_code
@@ -209,6 +209,7 @@ class WallNow:
     version: str
     room: RoomNow | None = None
     board: Board | None = None
+    work: GroupWork | None = None
 
 
 def wall_now(seminar: Seminar) -> WallNow:
@@ -218,6 +219,9 @@ def wall_now(seminar: Seminar) -> WallNow:
         if seats is None:
             seats = seminar.seats.count()
         return WallNow(Wall.BOARD, f"b{seminar.wall_version}-{board.version}-{seats}", board=board)
+    work = seminar.wall_group_work
+    if seminar.wall == Wall.GROUPS and work is not None:
+        return WallNow(Wall.GROUPS, f"g{seminar.wall_version}-{work.version}", work=work)
     if seminar.wall == Wall.CHANGE:
         closed = seminar.programme.rounds.filter(state=Round.State.CLOSED).count()
         return WallNow(Wall.CHANGE, f"c{seminar.wall_version}-{closed}")

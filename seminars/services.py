@@ -17,7 +17,19 @@ from programmes import audit
 from programmes.models import Programme, Unit, hash_token, new_token
 from seminars import nameguard, voting
 from seminars.blueprints import BLUEPRINTS
-from seminars.models import Activity, Board, Post, PostGroup, Seat, Seminar, Vote, Wall
+from seminars.models import (
+    Activity,
+    Board,
+    GroupSeat,
+    GroupWork,
+    Post,
+    PostGroup,
+    Seat,
+    Seminar,
+    Vote,
+    Wall,
+    WorkGroup,
+)
 from surveys.services import unused_room_code
 
 DAY_STARTS_AT = datetime.time(9, 0)
@@ -57,6 +69,11 @@ def create_seminars_from_template(*, programme: Programme) -> list[Seminar]:
                 Board(activity=row, **default_board(blueprint_row.board))
                 for row, blueprint_row in zip(activities, blueprint.activities, strict=True)
                 if blueprint_row.kind == Activity.Kind.BOARD
+            )
+            GroupWork.objects.bulk_create(
+                GroupWork(activity=row, headings=default_headings())
+                for row in activities
+                if row.kind == Activity.Kind.DISCUSSION
             )
             seminar.ends_at = clock.time()
             seminar.save(update_fields=["ends_at"])
@@ -390,7 +407,161 @@ def present(*, request: HttpRequest, seminar: Seminar, wall: str, board: Board |
     """Choose what the wall shows: the room and its survey, a board, or the change."""
     seminar.wall = wall
     seminar.wall_board = board if wall == Wall.BOARD else None
+    seminar.wall_group_work = seminar.wall_group = None
     seminar.wall_version += 1
-    seminar.save(update_fields=["wall", "wall_board", "wall_version"])
+    seminar.save(
+        update_fields=["wall", "wall_board", "wall_group_work", "wall_group", "wall_version"]
+    )
+    audit.record(request, action="seminar.wall", obj=seminar, programme=seminar.programme)
+    return seminar
+
+
+# --- Group work -----------------------------------------------------------------------------
+
+
+class NotAMember(BoardError):
+    status = 403
+    message = _("You are not in this group. Choose your group first.")
+
+
+class GroupWorkClosed(BoardError):
+    message = _("The group work is closed. Your text was not saved; copy it if you need it.")
+
+
+class NotesStale(BoardError):
+    """Someone saved the group's notes after this phone opened them: both texts are shown."""
+
+    message = _(
+        "Someone in your group saved the notes while you were writing. Their text is shown "
+        "below yours: merge the two and save again."
+    )
+
+    def __init__(self, theirs: dict[str, str], version: int):
+        super().__init__()
+        self.theirs = theirs
+        self.version = version
+
+
+def default_headings() -> list[str]:
+    """A discussion's headings until the facilitator chooses others (in the active language)."""
+    return [str(_("Challenges")), str(_("Goals and next steps"))]
+
+
+def ensure_group_work(*, activity: Activity) -> GroupWork | None:
+    """The group work of a discussion activity, made the first time the activity is one."""
+    if activity.kind != Activity.Kind.DISCUSSION:
+        return None
+    work, _created = GroupWork.objects.get_or_create(
+        activity=activity, defaults={"headings": default_headings()}
+    )
+    return work
+
+
+def _bump_work(work: GroupWork) -> None:
+    GroupWork.objects.filter(pk=work.pk).update(version=F("version") + 1)
+
+
+def _programme_of(work: GroupWork) -> Programme:
+    return work.activity.seminar.programme
+
+
+@transaction.atomic
+def change_group_work(*, request: HttpRequest, work: GroupWork, fields: list[str]) -> GroupWork:
+    """Save the question, the headings and whether phones may write (a form's instance)."""
+    work.save()
+    _bump_work(work)
+    audit.record(
+        request, action="groups.settings", obj=work, programme=_programme_of(work), fields=fields
+    )
+    return work
+
+
+@transaction.atomic
+def add_group(*, request: HttpRequest, work: GroupWork, name: str, units=()) -> WorkGroup:
+    """A free group: a table, or a mix of units ("Kungsör + Köping")."""
+    group = WorkGroup.objects.create(work=work, name=name, position=work.groups.count())
+    group.units.set(units)
+    _bump_work(work)
+    audit.record(request, action="groups.add", obj=group, programme=_programme_of(work))
+    return group
+
+
+@transaction.atomic
+def groups_per_unit(*, request: HttpRequest, work: GroupWork) -> list[WorkGroup]:
+    """One group per team (each unit without sub-units) that has no group yet."""
+    programme = _programme_of(work)
+    tree = programme.unit_tree()
+    taken = set(work.groups.values_list("units", flat=True))
+    made = []
+    for node in tree.walk():
+        if node.children or node.id in taken:
+            continue
+        group = WorkGroup.objects.create(work=work, name=node.name, position=work.groups.count())
+        group.units.set([node.id])
+        made.append(group)
+    _bump_work(work)
+    audit.record(
+        request,
+        action="groups.per_unit",
+        obj=work,
+        programme=programme,
+        counts={"groups": len(made)},
+    )
+    return made
+
+
+@transaction.atomic
+def remove_group(*, request: HttpRequest, group: WorkGroup) -> None:
+    work = group.work
+    audit.record(request, action="groups.remove", object_id=group.pk, programme=_programme_of(work))
+    group.delete()
+    _bump_work(work)
+
+
+def join_group(*, work: GroupWork, group: WorkGroup, seat: Seat) -> None:
+    """Put the seat in a group of the activity (moving it from another one)."""
+    GroupSeat.objects.update_or_create(work=work, seat=seat, defaults={"group": group})
+    _bump_work(work)
+
+
+def save_notes(
+    *, work: GroupWork, group: WorkGroup, seat: Seat, texts: dict[str, str], version: int
+) -> WorkGroup:
+    """Save a group's notes from a phone; no edit is silently lost.
+
+    The phone sends the version it started from. If another phone saved since, the save is
+    refused with both texts (NotesStale), unless it would change nothing (a double tap). The
+    group's row is locked while the version is compared and written.
+    """
+    with transaction.atomic():
+        if not GroupSeat.objects.filter(work=work, group=group, seat=seat).exists():
+            raise NotAMember
+        locked = WorkGroup.objects.select_for_update().get(pk=group.pk)
+        if not GroupWork.objects.filter(pk=work.pk, is_open=True).exists():
+            raise GroupWorkClosed
+        if locked.notes == texts:
+            return locked
+        if locked.notes_version != version:
+            raise NotesStale(locked.notes, locked.notes_version)
+        locked.notes = texts
+        locked.notes_version += 1
+        locked.save(update_fields=["notes", "notes_version"])
+        _bump_work(work)
+    return locked
+
+
+@transaction.atomic
+def present_groups(
+    *, request: HttpRequest, seminar: Seminar, work: GroupWork, group: WorkGroup | None
+) -> Seminar:
+    """Put group notes on the wall: one group large, or all groups side by side."""
+    seminar.wall = Wall.GROUPS
+    seminar.wall_board = None
+    seminar.wall_group_work = work
+    seminar.wall_group = group
+    seminar.wall_version += 1
+    seminar.save(
+        update_fields=["wall", "wall_board", "wall_group_work", "wall_group", "wall_version"]
+    )
     audit.record(request, action="seminar.wall", obj=seminar, programme=seminar.programme)
     return seminar

@@ -4,6 +4,7 @@ from seminars import views
 
 prefix = "programmes/<int:pk>/seminars/<int:number>/"
 board = prefix + "activities/<int:activity_id>/board/"
+groups = prefix + "activities/<int:activity_id>/groups/"
 
 urlpatterns = [
     path("j/", views.join, name="join"),
@@ -14,6 +15,9 @@ urlpatterns = [
     path("b/<int:board_id>/", views.board_phone, name="board_phone"),
     path("b/<int:board_id>/post/", views.board_post, name="board_post"),
     path("b/<int:board_id>/vote/", views.board_vote, name="board_vote"),
+    path("g/<int:work_id>/", views.group_phone, name="group_phone"),
+    path("g/<int:work_id>/join/", views.group_join, name="group_join"),
+    path("g/<int:work_id>/notes/", views.group_notes, name="group_notes"),
     path(prefix, views.seminar_detail, name="seminar_detail"),
     path(prefix + "display/", views.display_open, name="display_open"),
     path(prefix + "wall/", views.seminar_wall, name="seminar_wall"),
@@ -34,4 +38,9 @@ urlpatterns = [
     path(board + "posts/<int:post_id>/", views.board_post_action, name="board_post_action"),
     path(board + "posts/<int:post_id>/edit/", views.board_post_edit, name="board_post_edit"),
     path(board + "items/<int:group_id>/", views.board_group_edit, name="board_group_edit"),
+    path(groups, views.group_control, name="group_control"),
+    path(groups + "settings/", views.group_settings, name="group_settings"),
+    path(groups + "add/", views.group_add, name="group_add"),
+    path(groups + "present/", views.group_present, name="group_present"),
+    path(groups + "<int:group_id>/remove/", views.group_remove, name="group_remove"),
 ]

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -28,6 +29,7 @@ from programmes.access import (
     session_participant,
 )
 from programmes.htmx import render_page
+from programmes.inputs import parse_id
 from programmes.participants import (
     forget_language,
     kiosk_code,
@@ -37,22 +39,28 @@ from programmes.participants import (
     start_kiosk,
 )
 from programmes.qr import qr_svg
-from seminars import boards, nameguard, rooms, services, voting
+from seminars import boards, groups, nameguard, rooms, services, voting
 from seminars.access import (
     get_activity,
     get_board,
     get_board_for_phone,
     get_group,
+    get_group_work,
+    get_group_work_for_phone,
     get_post,
     get_seminar,
     get_seminar_for_display,
+    get_work_group,
 )
 from seminars.forms import (
     ActivityForm,
     BoardForm,
+    GroupAddForm,
     GroupForm,
+    GroupWorkForm,
     JoinForm,
     MergeForm,
+    NotesForm,
     PhaseForm,
     PostFixForm,
     PostForm,
@@ -60,7 +68,7 @@ from seminars.forms import (
     VoteForm,
     WallForm,
 )
-from seminars.models import Board, Post, Seat, Seminar, Wall
+from seminars.models import Board, GroupWork, Post, Seat, Seminar, Wall
 from surveys import dashboard
 from surveys.access import has_joined
 from surveys.models import MEASURE_LABELS
@@ -116,6 +124,7 @@ def activity_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         activity.position = seminar.activities.count()
         activity.save()
         services.ensure_board(activity=activity)
+        services.ensure_group_work(activity=activity)
         audit.record(request, action="activity.create", obj=activity, programme=programme)
         messages.success(request, _("The activity has been added."))
         return redirect("seminar_detail", programme.pk, seminar.number)
@@ -144,6 +153,7 @@ def activity_edit(request: HttpRequest, pk: int, number: int, activity_id: int) 
     if request.method == "POST" and form.is_valid():
         form.save()
         services.ensure_board(activity=activity)
+        services.ensure_group_work(activity=activity)
         audit.record(
             request,
             action="activity.edit",
@@ -322,6 +332,14 @@ def _display_context(
         context.update(board=board, view=view, stage=f"board-{board.phase}")
         if board.phase in (Board.Phase.COLLECT, Board.Phase.VOTE):
             context.update(_join_block(request, seminar.room_code))
+        return context
+    if wall.kind == Wall.GROUPS:
+        work = GroupWork.objects.select_related("activity").get(pk=wall.work.pk)
+        notes = groups.all_notes(work)
+        if seminar.wall_group_id is not None:
+            notes = [group for group in notes if group.pk == seminar.wall_group_id]
+        context.update(work=work, notes=notes, one=seminar.wall_group_id is not None)
+        context.update(stage="groups")
         return context
     if wall.kind == Wall.CHANGE:
         access = ProgrammeAccess(programme, "facilitator")
@@ -636,3 +654,184 @@ def seminar_wall(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     if url_has_allowed_host_and_scheme(next_url, allowed_hosts=None):
         return redirect(next_url)
     return redirect("seminar_detail", programme.pk, seminar.number)
+
+
+# --- Group work on the phone --------------------------------------------------------------
+
+
+def _phone_group_page(request, work, seat, *, form=None, error="", theirs=None, status=200):
+    programme = work.activity.seminar.programme
+    group = groups.seat_group(work, seat)
+    if form is None and group is not None:
+        initial = {f"h{i}": group.notes.get(h, "") for i, h in enumerate(work.heading_list)}
+        form = NotesForm(
+            initial={**initial, "version": group.notes_version}, headings=work.heading_list
+        )
+    return render_participant(
+        request,
+        "seminars/group_phone.html",
+        {
+            "work": work,
+            "groups": work.groups.all(),
+            "group": group,
+            "form": form,
+            "error": error,
+            "theirs": theirs,
+        },
+        status=status,
+        language=phone_language(request, default=programme.language),
+    )
+
+
+@login_not_required
+@require_GET
+def group_phone(request: HttpRequest, work_id: int) -> HttpResponse:
+    """Group work on a phone: choose your group, then write the group's notes together."""
+    work, seat = get_group_work_for_phone(request, work_id)
+    return _phone_group_page(request, work, seat)
+
+
+@login_not_required
+@require_POST
+def group_join(request: HttpRequest, work_id: int) -> HttpResponse:
+    work, seat = get_group_work_for_phone(request, work_id)
+    group = work.groups.filter(pk=parse_id(request.POST.get("group"))).first()
+    if group is None:
+        error = _("Choose one of the groups on the list.")
+        return _phone_group_page(request, work, seat, error=error, status=422)
+    services.join_group(work=work, group=group, seat=seat)
+    return redirect("group_phone", work.pk)
+
+
+@login_not_required
+@require_POST
+def group_notes(request: HttpRequest, work_id: int) -> HttpResponse:
+    """Save the group's notes; a stale save shows both texts and loses neither."""
+    work, seat = get_group_work_for_phone(request, work_id)
+    group = groups.seat_group(work, seat)
+    form = NotesForm(request.POST, headings=work.heading_list)
+    if group is None:
+        refused = services.NotAMember
+        return _phone_group_page(request, work, seat, error=refused.message, status=403)
+    if not form.is_valid():
+        return _phone_group_page(request, work, seat, form=form, status=422)
+    try:
+        services.save_notes(
+            work=work,
+            group=group,
+            seat=seat,
+            texts=form.texts,
+            version=form.cleaned_data["version"],
+        )
+    except services.NotesStale as stale:
+        again = NotesForm(
+            initial={**request.POST.dict(), "version": stale.version}, headings=work.heading_list
+        )
+        theirs = [(h, stale.theirs.get(h, "")) for h in work.heading_list]
+        return _phone_group_page(
+            request, work, seat, form=again, error=stale.message, theirs=theirs, status=409
+        )
+    except services.BoardError as refused:
+        return _phone_group_page(
+            request, work, seat, form=form, error=refused.message, status=refused.status
+        )
+    messages.success(request, _("The group’s notes have been saved."))
+    return redirect("group_phone", work.pk)
+
+
+# --- Group work: the facilitator's view ---------------------------------------------------
+
+
+def _staff_work(request: HttpRequest, pk: int, number: int, activity_id: int):
+    programme = get_programme_for_facilitator(request.user, pk)
+    return get_group_work(get_seminar(programme, number), activity_id)
+
+
+def _group_page(request, work, *, settings_form=None, add_form=None, status=200):
+    seminar = work.activity.seminar
+    return render_page(
+        request,
+        "seminars/group_control.html",
+        {
+            "programme": seminar.programme,
+            "seminar": seminar,
+            "work": work,
+            "notes": groups.all_notes(work),
+            "settings_form": settings_form or GroupWorkForm(instance=work),
+            "add_form": add_form or GroupAddForm(programme=seminar.programme),
+            "on_wall": seminar.wall == Wall.GROUPS and seminar.wall_group_work_id == work.pk,
+            "wall_group": seminar.wall_group_id,
+        },
+        partial="groups",
+        status=status,
+    )
+
+
+def _back_to_groups(request: HttpRequest, work) -> HttpResponse:
+    activity = work.activity
+    return redirect(
+        "group_control", activity.seminar.programme_id, activity.seminar.number, activity.pk
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def group_control(request: HttpRequest, pk: int, number: int, activity_id: int) -> HttpResponse:
+    """The facilitator's view of a group activity: groups, their notes as they are written."""
+    work = _staff_work(request, pk, number, activity_id)
+    if request.htmx and request.GET.get("v") == str(work.version):
+        return HttpResponse(status=204)
+    return _group_page(request, work)
+
+
+@require_POST
+def group_settings(request: HttpRequest, pk: int, number: int, activity_id: int) -> HttpResponse:
+    work = _staff_work(request, pk, number, activity_id)
+    form = GroupWorkForm(request.POST, instance=work)
+    if not form.is_valid():
+        work.refresh_from_db()
+        return _group_page(request, work, settings_form=form, status=422)
+    services.change_group_work(request=request, work=form.instance, fields=form.changed_data)
+    messages.success(request, _("The group work has been saved."))
+    return _back_to_groups(request, work)
+
+
+@require_POST
+def group_add(request: HttpRequest, pk: int, number: int, activity_id: int) -> HttpResponse:
+    work = _staff_work(request, pk, number, activity_id)
+    programme = work.activity.seminar.programme
+    if request.POST.get("per_unit"):
+        made = services.groups_per_unit(request=request, work=work)
+        messages.success(
+            request,
+            ngettext("%(count)s group made.", "%(count)s groups made.", len(made))
+            % {"count": len(made)},
+        )
+        return _back_to_groups(request, work)
+    form = GroupAddForm(request.POST, programme=programme)
+    if not form.is_valid():
+        return _group_page(request, work, add_form=form, status=422)
+    services.add_group(
+        request=request, work=work, name=form.cleaned_data["name"], units=form.cleaned_data["units"]
+    )
+    return _back_to_groups(request, work)
+
+
+@require_POST
+def group_remove(
+    request: HttpRequest, pk: int, number: int, activity_id: int, group_id: int
+) -> HttpResponse:
+    work = _staff_work(request, pk, number, activity_id)
+    services.remove_group(request=request, group=get_work_group(work, group_id))
+    return _back_to_groups(request, work)
+
+
+@require_POST
+def group_present(request: HttpRequest, pk: int, number: int, activity_id: int) -> HttpResponse:
+    """Put the notes on the wall: one group large, or all groups side by side."""
+    work = _staff_work(request, pk, number, activity_id)
+    raw = request.POST.get("group", "")
+    group = get_work_group(work, parse_id(raw)) if raw else None
+    services.present_groups(request=request, seminar=work.activity.seminar, work=work, group=group)
+    messages.success(request, _("The wall shows it now."))
+    return _back_to_groups(request, work)

@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from programmes.models import ManagerInvitation, new_token
-from seminars.models import Board, Post, PostGroup
+from seminars.models import Board, GroupWork, Post, PostGroup, WorkGroup
 from surveys.models import Round
 from tests.factories import ParticipantFactory, ProgrammeManagerFactory
 
@@ -44,6 +44,9 @@ PUBLIC_OR_FOREIGN = {
     "board_phone",
     "board_post",
     "board_vote",
+    "group_phone",
+    "group_join",
+    "group_notes",
     # Phones reach a round through their session only (tests/surveys/test_survey_flow.py).
     "survey_start",
     "survey_intro",
@@ -98,6 +101,11 @@ PROGRAMME_ROUTES = {
     "board_post_action": (["POST"], False),
     "board_post_edit": (["GET", "POST"], False),
     "board_group_edit": (["POST"], False),
+    "group_control": (["GET"], False),
+    "group_settings": (["POST"], False),
+    "group_add": (["POST"], False),
+    "group_present": (["POST"], False),
+    "group_remove": (["POST"], False),
     "results": (["GET"], True),
     "results_export": (["GET"], True),
     "event_add": (["POST"], False),
@@ -145,6 +153,13 @@ def kwargs_for(name: str, cast, programme=None) -> dict:
     )
     round = programme.rounds.first() or Round.objects.create(programme=programme, title="R")
     board = Board.objects.filter(activity__seminar=seminar).first()
+    work = GroupWork.objects.filter(activity__seminar=seminar).first()
+    work_group = work.groups.first() or WorkGroup.objects.create(work=work, name="Table 1")
+    activity = seminar.activities.first()
+    if name.startswith("board"):
+        activity = board.activity
+    elif name.startswith("group_"):
+        activity = work.activity
     post = board.posts.first() or Post.objects.create(
         board=board, group=PostGroup.objects.create(board=board), key=uuid.uuid4(), text="P"
     )
@@ -159,11 +174,9 @@ def kwargs_for(name: str, cast, programme=None) -> dict:
         "manager_id": manager.pk,
         "invitation_id": invitation.pk,
         "number": seminar.number,
-        "activity_id": (
-            board.activity if name.startswith("board") else seminar.activities.first()
-        ).pk,
+        "activity_id": activity.pk,
         "post_id": post.pk,
-        "group_id": post.group_id,
+        "group_id": work_group.pk if name.startswith("group_") else post.group_id,
     }
     return {key: values[key] for key in route_params(name)}
 

@@ -1,0 +1,69 @@
+"""Group work as each audience sees it: phones their own group's notes, the facilitator all
+of them, the wall what the facilitator presents (DESIGN.md "What each audience sees")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.urls import reverse
+
+from seminars.models import GroupSeat, GroupWork, WorkGroup
+from seminars.rooms import Opening
+
+
+@dataclass(frozen=True)
+class GroupNotes:
+    pk: int
+    name: str
+    members: int
+    sections: tuple[tuple[str, str], ...]  # (heading, text), in the work's heading order
+    version: int
+
+    @property
+    def empty(self) -> bool:
+        return not any(text.strip() for _heading, text in self.sections)
+
+
+def _notes(work: GroupWork, group: WorkGroup, members: int) -> GroupNotes:
+    sections = tuple((h, str(group.notes.get(h, ""))) for h in work.heading_list)
+    return GroupNotes(group.pk, group.name, members, sections, group.notes_version)
+
+
+def all_notes(work: GroupWork) -> list[GroupNotes]:
+    """Every group of the activity with its notes and how many seats sit in it."""
+    groups = work.groups.annotate(members=Count("seats"))
+    return [_notes(work, group, group.members) for group in groups]
+
+
+def notes_of(work: GroupWork, group: WorkGroup) -> GroupNotes:
+    return _notes(work, group, group.seats.count())
+
+
+def seat_group(work: GroupWork, seat) -> WorkGroup | None:
+    """The group this seat sits in for the activity, if it chose one."""
+    row = GroupSeat.objects.filter(work=work, seat=seat).select_related("group").first()
+    return row.group if row is not None else None
+
+
+def open_group_works(seminar) -> list[Opening]:
+    """The seminar's group activities open for notes from phones."""
+    works = (
+        GroupWork.objects.filter(activity__seminar=seminar, is_open=True)
+        .select_related("activity")
+        .order_by("activity__position", "pk")
+    )
+    return [
+        Opening(
+            "groups",
+            reverse("group_phone", args=[work.pk]),
+            _nothing_to_admit,
+            title=work.activity.title,
+            first=seminar.wall == "groups" and seminar.wall_group_work_id == work.pk,
+        )
+        for work in works
+    ]
+
+
+def _nothing_to_admit(request) -> None:
+    """Group work needs only the seat the room gave the phone."""
