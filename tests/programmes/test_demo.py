@@ -112,3 +112,5 @@ def test_demo_boards_have_posts_groups_hidden_posts_tags_and_votes():
     assert PostGroup.objects.exclude(title="").count() >= 3  # merged and named
     assert Vote.objects.exists()
     assert Board.objects.filter(phase="ready", kind="wins").exists()
+    tables = facilitator.get(data["group_urls"][0]).content.decode()
+    assert "Makkerordning for nye" in tables  # seminar 1's tables wrote notes

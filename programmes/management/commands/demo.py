@@ -163,6 +163,7 @@ class Command(BaseCommand):
         )
         join_path = build_survey_rounds(programme, units, participants, rng)
         board_urls, wall_urls = build_boards(programme, units, rng)
+        group_urls = build_group_work(programme)
         projector_path = open_projector(programme)
         # Personal links for three people who have not yet answered the open round.
         waiting = [p for p in participants if not p.participations.filter(round__state="open")]
@@ -187,6 +188,7 @@ class Command(BaseCommand):
             "seminar_urls": seminar_urls,
             "board_urls": board_urls,
             "wall_urls": wall_urls,
+            "group_urls": group_urls,
             "survey_urls": [link.path for link in links],
             "report_pdf_url": None,
             "participants": len(participants),
@@ -495,3 +497,53 @@ def build_boards(programme, units: dict[str, Unit], rng) -> tuple[list[str], lis
         token = rooms.issue_display_token(seminar=seminar, token=demo_display_token(seminar))
         wall_urls.append(reverse("display", args=[token]))
     return board_urls, wall_urls
+
+
+# What tables wrote under "Challenges" and "Goals and next steps" in seminar 1.
+TABLE_NOTES = {
+    "Hjemmeplejen Nord": (
+        "Køreplanen ændres tit uden, at vi ved hvorfor. Vi savner tid til at tale sammen.",
+        "Fast overlap på 15 minutter. Teamleder forklarer ændringer på morgenmødet.",
+    ),
+    "Hjemmeplejen Syd": (
+        "Mange vikarer. Nye kolleger bliver kastet ud i det.",
+        "Makkerordning for nye. Vi spørger visitationen, før vi siger fra.",
+    ),
+    "Afsnit A": (
+        "Vi er gode til at hjælpe hinanden, men ferien fordeles uretfærdigt.",
+        "Ferieplanen laves sammen på et personalemøde i januar.",
+    ),
+    "Afsnit B": (
+        "Ny leder, og vi ved ikke, hvad der forventes af os.",
+        "Møde med lederen om forventninger inden næste seminar.",
+    ),
+    "Visitationen": (
+        "Vi hører sjældent fra hjemmeplejen, før noget er gået galt.",
+        "En fast kontaktperson i hver hjemmeplejegruppe.",
+    ),
+}
+
+
+def build_group_work(programme) -> list[str]:
+    """Seminar 1's discussion at tables (one per team) with notes; its control view."""
+    from seminars.models import GroupWork, WorkGroup
+
+    work = GroupWork.objects.filter(activity__seminar__programme=programme).first()
+    WorkGroup.objects.filter(work=work).delete()
+    challenges, goals = work.heading_list[:2]
+    work.question = "Hvad ser vi i resultaterne, og hvad vil vi gøre ved det?"
+    work.is_open = False
+    work.save(update_fields=["question", "is_open"])
+    tree = programme.unit_tree()
+    for position, node in enumerate(n for n in tree.walk() if not n.children):
+        texts = TABLE_NOTES.get(node.name)
+        group = WorkGroup.objects.create(
+            work=work,
+            name=node.name,
+            position=position,
+            notes={challenges: texts[0], goals: texts[1]} if texts else {},
+            notes_version=1 if texts else 0,
+        )
+        group.units.set([node.id])
+    activity = work.activity
+    return [reverse("group_control", args=[programme.pk, activity.seminar.number, activity.pk])]
