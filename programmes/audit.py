@@ -54,6 +54,8 @@ ACTIONS: dict[str, str] = {
     "groups.add": _("Group added"),
     "groups.per_unit": _("Groups made, one per team"),
     "groups.remove": _("Group removed"),
+    "evaluation.edit": _("Seminar evaluation changed"),
+    "evaluation.questions": _("Evaluation questions changed"),
     "activity.create": _("Activity added"),
     "activity.edit": _("Activity changed"),
     "activity.delete": _("Activity deleted"),

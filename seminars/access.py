@@ -11,6 +11,7 @@ from programmes.models import Programme, hash_token
 from seminars.models import (
     Activity,
     Board,
+    Evaluation,
     GroupWork,
     Post,
     PostGroup,
@@ -148,3 +149,35 @@ def get_group_work_for_phone(request: HttpRequest, work_id: int) -> tuple[GroupW
     if work.activity.seminar.programme.is_archived:
         raise Http404
     return work, seat
+
+
+def get_evaluation(seminar: Seminar, activity_id: int) -> Evaluation:
+    """The evaluation of one of the seminar's evaluation activities, or 404."""
+    evaluation = (
+        Evaluation.objects.select_related("activity__seminar__programme")
+        .filter(activity_id=activity_id)
+        .filter(activity__seminar=seminar)
+        .filter(activity__kind=Activity.Kind.EVALUATION)
+        .first()
+    )
+    if evaluation is None:
+        raise Http404
+    return evaluation
+
+
+def get_evaluation_for_phone(request: HttpRequest, evaluation_id: int) -> tuple[Evaluation, Seat]:
+    """An evaluation in a room this phone entered, with the phone's seat there; else 404."""
+    evaluation = (
+        Evaluation.objects.select_related("activity__seminar__programme")
+        .filter(pk=evaluation_id)
+        .filter(activity__kind=Activity.Kind.EVALUATION)
+        .first()
+    )
+    if evaluation is None:
+        raise Http404
+    seat = session_seat(request, evaluation.activity.seminar_id)
+    if seat is None:
+        raise Http404
+    if evaluation.activity.seminar.programme.is_archived:
+        raise Http404
+    return evaluation, seat

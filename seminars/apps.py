@@ -17,3 +17,6 @@ class SeminarsConfig(AppConfig):
         from seminars import groups
 
         rooms.register("groups", groups.open_group_works)
+        from seminars import evaluations
+
+        rooms.register("evaluation", evaluations.open_evaluations)

@@ -8,6 +8,8 @@ from seminars.models import (
     NOTE_MAX_CHARS,
     Activity,
     Board,
+    Evaluation,
+    EvaluationQuestion,
     GroupWork,
     Post,
     PostGroup,
@@ -285,3 +287,69 @@ class NotesForm(forms.Form):
             heading: self.cleaned_data.get(f"h{index}", "").strip()
             for index, heading in enumerate(self.headings)
         }
+
+
+SCALE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
+
+
+class EvaluationForm(forms.Form):
+    """A phone's evaluation: 1-5 for scale questions, a comment for text questions; any may
+    be left out. The key makes a resend store nothing twice."""
+
+    key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            name = f"q{question.pk}"
+            if question.kind == EvaluationQuestion.Kind.SCALE:
+                self.fields[name] = forms.TypedChoiceField(
+                    label=question.text,
+                    choices=SCALE_CHOICES,
+                    coerce=int,
+                    required=False,
+                    widget=forms.RadioSelect(attrs={"class": "scale"}),
+                    help_text=_("1 is not at all, 5 is very much."),
+                )
+            else:
+                self.fields[name] = forms.CharField(
+                    label=question.text,
+                    required=False,
+                    max_length=2000,
+                    widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+                )
+
+    @property
+    def answers(self) -> dict[int, int | str]:
+        found: dict[int, int | str] = {}
+        for question in self.questions:
+            value = self.cleaned_data.get(f"q{question.pk}")
+            if isinstance(value, str):
+                value = value.strip()
+            if value not in (None, ""):
+                found[question.pk] = value
+        return found
+
+
+class EvaluationControlForm(forms.ModelForm):
+    class Meta:
+        model = Evaluation
+        fields = ["is_open", "themes"]
+        labels = {"is_open": _("Open for answers from phones")}
+        help_texts = {
+            "themes": _(
+                "What the comments say, in your words. Managers and the documentation get "
+                "these themes, never the comments themselves."
+            )
+        }
+        widgets = {"themes": forms.Textarea(attrs={"rows": 4})}
+
+
+QuestionFormSet = forms.modelformset_factory(
+    EvaluationQuestion,
+    fields=["text", "kind", "asked"],
+    extra=1,
+    can_delete=True,
+    max_num=10,
+)

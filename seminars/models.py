@@ -302,3 +302,84 @@ class GroupSeat(models.Model):
 
     def __str__(self) -> str:
         return f"seat {self.seat_id} in {self.group_id}"
+
+
+class EvaluationQuestion(models.Model):
+    """A question of a programme's seminar evaluations (the facilitator may edit them)."""
+
+    class Kind(models.TextChoices):
+        SCALE = "scale", _("Scale from 1 to 5")
+        TEXT = "text", _("Free text")
+
+    class Asked(models.TextChoices):
+        ALWAYS = "always", _("After every seminar")
+        FIRST_AND_LAST = "first_last", _("After the first and the last seminar")
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="evaluation_questions"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    text = models.CharField(_("question"), max_length=300)
+    asked = models.CharField(_("asked"), max_length=12, choices=Asked.choices, default="always")
+
+    class Meta:
+        ordering = ["programme", "position", "pk"]
+        verbose_name = _("evaluation question")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Evaluation(models.Model):
+    """The evaluation of a seminar, answered on phones at its evaluation activity."""
+
+    activity = models.OneToOneField(Activity, on_delete=models.CASCADE, related_name="evaluation")
+    is_open = models.BooleanField(default=False)
+    themes = models.TextField(_("themes from the comments"), max_length=4000, blank=True)
+    version = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.activity.title
+
+
+class EvaluationResponse(models.Model):
+    """One phone's answers: no seat, no time; the seat that answered is kept apart."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="responses")
+    key = models.UUIDField()  # the form's idempotency key
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "key"], name="evaluation_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"evaluation response {self.pk}"
+
+
+class EvaluationAnswer(models.Model):
+    response = models.ForeignKey(
+        EvaluationResponse, on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(EvaluationQuestion, on_delete=models.CASCADE, related_name="+")
+    value = models.PositiveSmallIntegerField(null=True, blank=True)
+    text = models.TextField(max_length=2000, blank=True)
+
+    def __str__(self) -> str:
+        return f"answer {self.pk}"
+
+
+class EvaluationDone(models.Model):
+    """That a seat has answered an evaluation (written apart from what it answered)."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="+")
+    seat = models.ForeignKey(Seat, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "seat"], name="evaluation_done_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"seat {self.seat_id} answered {self.evaluation_id}"

@@ -20,6 +20,10 @@ from seminars.blueprints import BLUEPRINTS
 from seminars.models import (
     Activity,
     Board,
+    Evaluation,
+    EvaluationAnswer,
+    EvaluationDone,
+    EvaluationResponse,
     GroupSeat,
     GroupWork,
     Post,
@@ -69,6 +73,11 @@ def create_seminars_from_template(*, programme: Programme) -> list[Seminar]:
                 Board(activity=row, **default_board(blueprint_row.board))
                 for row, blueprint_row in zip(activities, blueprint.activities, strict=True)
                 if blueprint_row.kind == Activity.Kind.BOARD
+            )
+            Evaluation.objects.bulk_create(
+                Evaluation(activity=row)
+                for row in activities
+                if row.kind == Activity.Kind.EVALUATION
             )
             GroupWork.objects.bulk_create(
                 GroupWork(activity=row, headings=default_headings())
@@ -565,3 +574,69 @@ def present_groups(
     )
     audit.record(request, action="seminar.wall", obj=seminar, programme=seminar.programme)
     return seminar
+
+
+# --- Seminar evaluations ------------------------------------------------------------------
+
+
+class EvaluationClosed(BoardError):
+    message = _("The evaluation has closed. Thank you all the same.")
+
+
+class AlreadyEvaluated(BoardError):
+    message = _("You have already answered this evaluation. Thank you.")
+
+
+def ensure_evaluation(*, activity: Activity) -> Evaluation | None:
+    """The evaluation of an evaluation activity, made the first time the activity is one."""
+    if activity.kind != Activity.Kind.EVALUATION:
+        return None
+    evaluation, _created = Evaluation.objects.get_or_create(activity=activity)
+    return evaluation
+
+
+def submit_evaluation(
+    *, evaluation: Evaluation, seat: Seat, key: uuid.UUID, answers: dict[int, int | str]
+) -> bool:
+    """Store a phone's evaluation once; True when this request stored it.
+
+    The answers (no seat, no time) and the mark that the seat has answered are written in
+    two transactions, as a survey response and its participation are, so the database does
+    not join them. The seat's row is locked while it is checked, so two tabs wait for each
+    other; a resend with the same key stores nothing.
+    """
+    with transaction.atomic():
+        Seat.objects.select_for_update().filter(pk=seat.pk).first()
+        if EvaluationResponse.objects.filter(evaluation=evaluation, key=key).exists():
+            return False
+        if EvaluationDone.objects.filter(evaluation=evaluation, seat=seat).exists():
+            raise AlreadyEvaluated
+        if not Evaluation.objects.filter(pk=evaluation.pk, is_open=True).exists():
+            raise EvaluationClosed
+        response = EvaluationResponse.objects.create(evaluation=evaluation, key=key)
+        EvaluationAnswer.objects.bulk_create(
+            EvaluationAnswer(
+                response=response,
+                question_id=question_id,
+                value=answer if isinstance(answer, int) else None,
+                text=answer if isinstance(answer, str) else "",
+            )
+            for question_id, answer in answers.items()
+        )
+        Evaluation.objects.filter(pk=evaluation.pk).update(version=F("version") + 1)
+    EvaluationDone.objects.get_or_create(evaluation=evaluation, seat=seat)
+    return True
+
+
+@transaction.atomic
+def change_evaluation(
+    *, request: HttpRequest, evaluation: Evaluation, fields: list[str]
+) -> Evaluation:
+    """Open or close the evaluation, or save the facilitator's themes (a form's instance)."""
+    evaluation.version += 1
+    evaluation.save()
+    programme = evaluation.activity.seminar.programme
+    audit.record(
+        request, action="evaluation.edit", obj=evaluation, programme=programme, fields=fields
+    )
+    return evaluation

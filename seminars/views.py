@@ -39,11 +39,13 @@ from programmes.participants import (
     start_kiosk,
 )
 from programmes.qr import qr_svg
-from seminars import boards, groups, nameguard, rooms, services, voting
+from seminars import boards, evaluations, groups, nameguard, rooms, services, voting
 from seminars.access import (
     get_activity,
     get_board,
     get_board_for_phone,
+    get_evaluation,
+    get_evaluation_for_phone,
     get_group,
     get_group_work,
     get_group_work_for_phone,
@@ -55,6 +57,8 @@ from seminars.access import (
 from seminars.forms import (
     ActivityForm,
     BoardForm,
+    EvaluationControlForm,
+    EvaluationForm,
     GroupAddForm,
     GroupForm,
     GroupWorkForm,
@@ -64,11 +68,12 @@ from seminars.forms import (
     PhaseForm,
     PostFixForm,
     PostForm,
+    QuestionFormSet,
     SeminarForm,
     VoteForm,
     WallForm,
 )
-from seminars.models import Board, GroupWork, Post, Seat, Seminar, Wall
+from seminars.models import Board, Evaluation, EvaluationDone, GroupWork, Post, Seat, Seminar, Wall
 from surveys import dashboard
 from surveys.access import has_joined
 from surveys.models import MEASURE_LABELS
@@ -107,6 +112,12 @@ def seminar_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "form": form,
             "activities": seminar.activities.all(),
             "activity_form": ActivityForm() if access.is_facilitator else None,
+            "evaluations": [
+                evaluations.results(evaluation, k=programme.min_group_size, comments=False)
+                for evaluation in Evaluation.objects.filter(
+                    activity__seminar=seminar
+                ).select_related("activity__seminar__programme")
+            ],
         },
         partial="seminar-form",
         status=422 if form is not None and form.errors else 200,
@@ -125,6 +136,7 @@ def activity_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         activity.save()
         services.ensure_board(activity=activity)
         services.ensure_group_work(activity=activity)
+        services.ensure_evaluation(activity=activity)
         audit.record(request, action="activity.create", obj=activity, programme=programme)
         messages.success(request, _("The activity has been added."))
         return redirect("seminar_detail", programme.pk, seminar.number)
@@ -154,6 +166,7 @@ def activity_edit(request: HttpRequest, pk: int, number: int, activity_id: int) 
         form.save()
         services.ensure_board(activity=activity)
         services.ensure_group_work(activity=activity)
+        services.ensure_evaluation(activity=activity)
         audit.record(
             request,
             action="activity.edit",
@@ -835,3 +848,112 @@ def group_present(request: HttpRequest, pk: int, number: int, activity_id: int) 
     services.present_groups(request=request, seminar=work.activity.seminar, work=work, group=group)
     messages.success(request, _("The wall shows it now."))
     return _back_to_groups(request, work)
+
+
+# --- Seminar evaluations ------------------------------------------------------------------
+
+
+def _phone_evaluation_page(request, evaluation, seat, *, form=None, error="", status=200):
+    programme = evaluation.activity.seminar.programme
+    done = EvaluationDone.objects.filter(evaluation=evaluation, seat=seat).exists()
+    if form is None and not done:
+        form = EvaluationForm(
+            initial={"key": uuid.uuid4()}, questions=evaluations.asked_in(evaluation)
+        )
+    return render_participant(
+        request,
+        "seminars/evaluation_phone.html",
+        {"evaluation": evaluation, "form": form, "done": done, "error": error},
+        status=status,
+        language=phone_language(request, default=programme.language),
+    )
+
+
+@login_not_required
+@require_GET
+def evaluation_phone(request: HttpRequest, evaluation_id: int) -> HttpResponse:
+    """The seminar's evaluation on a phone: a few questions, all of them optional."""
+    evaluation, seat = get_evaluation_for_phone(request, evaluation_id)
+    return _phone_evaluation_page(request, evaluation, seat)
+
+
+@login_not_required
+@require_POST
+def evaluation_submit(request: HttpRequest, evaluation_id: int) -> HttpResponse:
+    evaluation, seat = get_evaluation_for_phone(request, evaluation_id)
+    form = EvaluationForm(request.POST, questions=evaluations.asked_in(evaluation))
+    if not form.is_valid():
+        return _phone_evaluation_page(request, evaluation, seat, form=form, status=422)
+    try:
+        services.submit_evaluation(
+            evaluation=evaluation, seat=seat, key=form.cleaned_data["key"], answers=form.answers
+        )
+    except services.BoardError as refused:
+        return _phone_evaluation_page(
+            request, evaluation, seat, form=form, error=refused.message, status=refused.status
+        )
+    if kiosk_code(request):
+        return forget_language(redirect(next_person(request)))
+    messages.success(request, _("Thank you for your answers."))
+    return redirect("evaluation_phone", evaluation.pk)
+
+
+def _staff_evaluation(request: HttpRequest, pk: int, number: int, activity_id: int):
+    programme = get_programme_for_facilitator(request.user, pk)
+    return get_evaluation(get_seminar(programme, number), activity_id)
+
+
+@require_http_methods(["GET", "POST"])
+def evaluation_control(
+    request: HttpRequest, pk: int, number: int, activity_id: int
+) -> HttpResponse:
+    """Open and close the evaluation, read its results and write the themes of its comments."""
+    evaluation = _staff_evaluation(request, pk, number, activity_id)
+    form = EvaluationControlForm(request.POST or None, instance=evaluation)
+    if request.method == "POST" and form.is_valid():
+        services.change_evaluation(
+            request=request, evaluation=form.instance, fields=form.changed_data
+        )
+        messages.success(request, _("The evaluation has been saved."))
+        return redirect(request.path)
+    seminar = evaluation.activity.seminar
+    k = seminar.programme.min_group_size
+    return render_page(
+        request,
+        "seminars/evaluation_control.html",
+        {
+            "programme": seminar.programme,
+            "seminar": seminar,
+            "evaluation": evaluation,
+            "form": form,
+            "results": evaluations.results(evaluation, k=k, comments=True),
+            "k": k,
+            "comments_from": evaluations.COMMENTS_FROM,
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def evaluation_questions(request: HttpRequest, pk: int) -> HttpResponse:
+    """The programme's evaluation questions: change, add or remove them."""
+    programme = get_programme_for_facilitator(request.user, pk)
+    evaluations.questions_for(programme)
+    queryset = programme.evaluation_questions.all()
+    formset = QuestionFormSet(request.POST or None, queryset=queryset)
+    if request.method == "POST" and formset.is_valid():
+        with transaction.atomic():
+            for question in formset.save(commit=False):
+                question.programme = programme
+                question.save()
+            for question in formset.deleted_objects:
+                question.delete()
+            audit.record(request, action="evaluation.questions", obj=programme, programme=programme)
+        messages.success(request, _("The evaluation questions have been saved."))
+        return redirect("evaluation_questions", programme.pk)
+    return render_page(
+        request,
+        "seminars/evaluation_questions.html",
+        {"programme": programme, "formset": formset},
+        status=422 if request.method == "POST" else 200,
+    )

@@ -47,6 +47,8 @@ PUBLIC_OR_FOREIGN = {
     "group_phone",
     "group_join",
     "group_notes",
+    "evaluation_phone",
+    "evaluation_submit",
     # Phones reach a round through their session only (tests/surveys/test_survey_flow.py).
     "survey_start",
     "survey_intro",
@@ -102,6 +104,8 @@ PROGRAMME_ROUTES = {
     "board_post_edit": (["GET", "POST"], False),
     "board_group_edit": (["POST"], False),
     "group_control": (["GET"], False),
+    "evaluation_control": (["GET", "POST"], False),
+    "evaluation_questions": (["GET", "POST"], False),
     "group_settings": (["POST"], False),
     "group_add": (["POST"], False),
     "group_present": (["POST"], False),
@@ -160,6 +164,8 @@ def kwargs_for(name: str, cast, programme=None) -> dict:
         activity = board.activity
     elif name.startswith("group_"):
         activity = work.activity
+    elif name.startswith("evaluation_"):
+        activity = seminar.activities.filter(kind="evaluation").first()
     post = board.posts.first() or Post.objects.create(
         board=board, group=PostGroup.objects.create(board=board), key=uuid.uuid4(), text="P"
     )
