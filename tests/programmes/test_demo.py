@@ -114,3 +114,7 @@ def test_demo_boards_have_posts_groups_hidden_posts_tags_and_votes():
     assert Board.objects.filter(phase="ready", kind="wins").exists()
     tables = facilitator.get(data["group_urls"][0]).content.decode()
     assert "Makkerordning for nye" in tables  # seminar 1's tables wrote notes
+    manager = Client()
+    assert manager.login(**data["manager"])
+    seminar_page = manager.get(data["seminar_urls"][0]).content.decode()
+    assert "31" in seminar_page and "natholdet skal have en måde" in seminar_page  # themes

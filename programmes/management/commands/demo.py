@@ -164,6 +164,7 @@ class Command(BaseCommand):
         join_path = build_survey_rounds(programme, units, participants, rng)
         board_urls, wall_urls = build_boards(programme, units, rng)
         group_urls = build_group_work(programme)
+        build_evaluations(programme, rng)
         projector_path = open_projector(programme)
         # Personal links for three people who have not yet answered the open round.
         waiting = [p for p in participants if not p.participations.filter(round__state="open")]
@@ -547,3 +548,62 @@ def build_group_work(programme) -> list[str]:
         group.units.set([node.id])
     activity = work.activity
     return [reverse("group_control", args=[programme.pk, activity.seminar.number, activity.pk])]
+
+
+WORKED = [
+    "Gode eksempler fra vores egen hverdag",
+    "At vi talte på tværs af teams",
+    "Tid til at snakke i små grupper",
+    "Resultaterne på skærmen gav noget at tale om",
+    "Konkret og jordnært",
+    "God stemning og plads til at sige tingene",
+    "Facilitatoren holdt tiden",
+    "At ledelsen lyttede",
+]
+CHANGE = [
+    "Mere tid til grupperne",
+    "Kortere oplæg",
+    "Natholdet skal kunne deltage",
+    "Pauser oftere",
+    "Flere konkrete aftaler til sidst",
+    "Bedre lyd i salen",
+]
+THEMES = {
+    1: "Grupperne og de gode eksempler fungerede. Mange ønsker mere tid i grupperne og "
+    "kortere oplæg; natholdet skal have en måde at deltage på.",
+    2: "Afstemningen gav et klart billede. Ønske om flere konkrete aftaler til sidst.",
+}
+
+
+def build_evaluations(programme, rng) -> None:
+    """Closed evaluations of seminars 1 and 2 with figures, comments and themes."""
+    import uuid
+
+    from seminars import evaluations
+    from seminars.models import Evaluation, EvaluationAnswer, EvaluationResponse
+
+    programme.evaluation_questions.all().delete()
+    for number, answered in ((1, 31), (2, 27)):
+        evaluation = Evaluation.objects.get(
+            activity__seminar__programme=programme, activity__seminar__number=number
+        )
+        evaluation.responses.all().delete()
+        asked = evaluations.asked_in(evaluation)
+        for _ in range(answered):
+            response = EvaluationResponse.objects.create(evaluation=evaluation, key=uuid.uuid4())
+            rows = []
+            for question in asked:
+                if question.kind == "scale":
+                    value = min(5, max(1, round(rng.gauss(3.9 if number == 1 else 4.2, 0.8))))
+                    rows.append(EvaluationAnswer(response=response, question=question, value=value))
+                elif rng.random() < 0.5:
+                    pool = WORKED if question.position == 1 else CHANGE
+                    rows.append(
+                        EvaluationAnswer(
+                            response=response, question=question, text=rng.choice(pool)
+                        )
+                    )
+            EvaluationAnswer.objects.bulk_create(rows)
+        evaluation.is_open = False
+        evaluation.themes = THEMES[number]
+        evaluation.save(update_fields=["is_open", "themes"])
