@@ -56,6 +56,8 @@ ACTIONS: dict[str, str] = {
     "groups.remove": _("Group removed"),
     "evaluation.edit": _("Seminar evaluation changed"),
     "evaluation.questions": _("Evaluation questions changed"),
+    "documentation.release": _("Seminar documentation released"),
+    "documentation.withdraw": _("Seminar documentation withdrawn"),
     "activity.create": _("Activity added"),
     "activity.edit": _("Activity changed"),
     "activity.delete": _("Activity deleted"),

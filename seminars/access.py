@@ -181,3 +181,23 @@ def get_evaluation_for_phone(request: HttpRequest, evaluation_id: int) -> tuple[
     if evaluation.activity.seminar.programme.is_archived:
         raise Http404
     return evaluation, seat
+
+
+def get_seminar_for_documentation(request: HttpRequest, token: str) -> Seminar:
+    """The seminar whose released documentation this share link opens; else 404.
+
+    A token no seminar has counts as a failed attempt (429 past the limit).
+    """
+    token_hash = hash_token(token[:100])
+    seminar = (
+        Seminar.objects.select_related("programme")
+        .filter(documentation_token_hash=token_hash)
+        .exclude(documentation_token_hash="")
+        .first()
+    )
+    if seminar is None:
+        ratelimit.count_unknown_token(request, ratelimit.LINK_TOKEN)
+        raise Http404
+    if seminar.programme.is_archived:
+        raise Http404
+    return seminar

@@ -299,3 +299,13 @@ def vote_rows(view: BoardView, dots: SeatDots) -> list[VoteRow]:
         if pk not in shown
     ]
     return rows
+
+
+def for_documentation(board: Board, *, k: int) -> BoardView:
+    """What the documentation shows: every visible post, and the vote's results if any."""
+    posts = list(Post.objects.filter(board=board, state=Post.State.VISIBLE).select_related("unit"))
+    totals = _totals(board) if board.voting else {}
+    items = _items(board, posts, _nameable_units(board, k), totals)
+    ranking = rank(items) if board.voting and totals else ()
+    top = max((item.dots or 0 for item in ranking), default=0)
+    return BoardView(board, tuple(items), ranking, counts(board), top)

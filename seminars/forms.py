@@ -353,3 +353,13 @@ QuestionFormSet = forms.modelformset_factory(
     can_delete=True,
     max_num=10,
 )
+
+
+class SummaryForm(forms.ModelForm):
+    class Meta:
+        model = Seminar
+        fields = ["summary"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 6})}
+        help_texts = {
+            "summary": _("Your own words at the top of the documentation: what the room agreed.")
+        }

@@ -44,6 +44,10 @@ class Seminar(models.Model):
         "WorkGroup", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     wall_version = models.PositiveIntegerField(default=0)
+    # The documentation: the facilitator's own summary, and a share link once released.
+    summary = models.TextField(_("the facilitator's summary"), max_length=8000, blank=True)
+    documentation_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    documentation_released_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["programme", "number"]

@@ -640,3 +640,25 @@ def change_evaluation(
         request, action="evaluation.edit", obj=evaluation, programme=programme, fields=fields
     )
     return evaluation
+
+
+# --- Documentation ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def release_documentation(*, request: HttpRequest, seminar: Seminar) -> str:
+    """Release the documentation under a new share link (an older link stops working)."""
+    token, token_hash = new_token()
+    seminar.documentation_token_hash = token_hash
+    seminar.documentation_released_at = timezone.now()
+    seminar.save(update_fields=["documentation_token_hash", "documentation_released_at"])
+    audit.record(request, action="documentation.release", obj=seminar, programme=seminar.programme)
+    return token
+
+
+@transaction.atomic
+def withdraw_documentation(*, request: HttpRequest, seminar: Seminar) -> None:
+    seminar.documentation_token_hash = ""
+    seminar.documentation_released_at = None
+    seminar.save(update_fields=["documentation_token_hash", "documentation_released_at"])
+    audit.record(request, action="documentation.withdraw", obj=seminar, programme=seminar.programme)

@@ -27,6 +27,18 @@ urlpatterns = [
     ),
     path(prefix, views.seminar_detail, name="seminar_detail"),
     path(prefix + "display/", views.display_open, name="display_open"),
+    path(prefix + "documentation/", views.seminar_documentation, name="seminar_documentation"),
+    path(
+        prefix + "documentation/pdf/",
+        views.seminar_documentation_pdf,
+        name="seminar_documentation_pdf",
+    ),
+    path(
+        prefix + "documentation/release/",
+        views.documentation_release,
+        name="documentation_release",
+    ),
+    path("d/<str:token>/", views.documentation_shared, name="documentation_shared"),
     path(prefix + "wall/", views.seminar_wall, name="seminar_wall"),
     path("display/<str:token>/", views.display, name="display"),
     path("display/<str:token>/live/", views.display_live, name="display_live"),

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -39,7 +40,16 @@ from programmes.participants import (
     start_kiosk,
 )
 from programmes.qr import qr_svg
-from seminars import boards, evaluations, groups, nameguard, rooms, services, voting
+from seminars import (
+    boards,
+    documentation,
+    evaluations,
+    groups,
+    nameguard,
+    rooms,
+    services,
+    voting,
+)
 from seminars.access import (
     get_activity,
     get_board,
@@ -52,6 +62,7 @@ from seminars.access import (
     get_post,
     get_seminar,
     get_seminar_for_display,
+    get_seminar_for_documentation,
     get_work_group,
 )
 from seminars.forms import (
@@ -70,6 +81,7 @@ from seminars.forms import (
     PostForm,
     QuestionFormSet,
     SeminarForm,
+    SummaryForm,
     VoteForm,
     WallForm,
 )
@@ -957,3 +969,98 @@ def evaluation_questions(request: HttpRequest, pk: int) -> HttpResponse:
         {"programme": programme, "formset": formset},
         status=422 if request.method == "POST" else 200,
     )
+
+
+# --- Documentation ------------------------------------------------------------------------
+
+
+def _documentation_pdf(seminar) -> HttpResponse:
+    from programmes.pdf import pdf_response, render_pdf  # WeasyPrint loads only when used
+
+    doc = documentation.documentation(seminar)
+    with translation.override(seminar.programme.language):
+        html = render_to_string("pdf/seminar_documentation.html", {"doc": doc})
+        stem = f"{_('documentation')} {seminar.number} {seminar.title}"
+    return pdf_response(render_pdf(html), filename_stem=stem)
+
+
+@require_http_methods(["GET", "POST"])
+def seminar_documentation(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """The seminar's documentation; the facilitator writes a summary and releases it."""
+    access = get_programme_access(request.user, pk)
+    seminar = get_seminar(access.programme, number)
+    if request.method == "POST" and not access.is_facilitator:
+        raise Http404
+    form = SummaryForm(request.POST or None, instance=seminar) if access.is_facilitator else None
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit.record(
+            request,
+            action="seminar.edit",
+            obj=seminar,
+            programme=seminar.programme,
+            fields=form.changed_data,
+        )
+        messages.success(request, _("The summary has been saved."))
+        return redirect("seminar_documentation", pk, number)
+    share_url = share_qr = ""
+    token = request.session.get("documentation_tokens", {}).get(str(seminar.pk))
+    if access.is_facilitator and token and seminar.documentation_token_hash:
+        share_url = request.build_absolute_uri(reverse("documentation_shared", args=[token]))
+        share_qr = qr_svg(share_url)
+    with translation.override(seminar.programme.language):
+        doc = documentation.documentation(seminar)
+    return render_page(
+        request,
+        "seminars/documentation.html",
+        {
+            "programme": seminar.programme,
+            "access": access,
+            "seminar": seminar,
+            "doc": doc,
+            "form": form,
+            "share_url": share_url,
+            "share_qr": share_qr,
+        },
+        status=422 if form is not None and form.errors else 200,
+    )
+
+
+@require_GET
+def seminar_documentation_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    access = get_programme_access(request.user, pk)
+    return _documentation_pdf(get_seminar(access.programme, number))
+
+
+@require_POST
+def documentation_release(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Release the documentation with a new share link (voiding an older one), or withdraw it."""
+    programme = get_programme_for_facilitator(request.user, pk)
+    seminar = get_seminar(programme, number)
+    if request.POST.get("release") == "1":
+        token = services.release_documentation(request=request, seminar=seminar)
+        # Shown to this facilitator again on the page; only its hash is stored.
+        request.session.setdefault("documentation_tokens", {})[str(seminar.pk)] = token
+        request.session.modified = True
+        messages.success(request, _("The documentation is released."))
+    else:
+        services.withdraw_documentation(request=request, seminar=seminar)
+        messages.success(request, _("The documentation is withdrawn: its link no longer works."))
+    return redirect("seminar_documentation", pk, number)
+
+
+@login_not_required
+@require_GET
+@ratelimit.answers_too_many_attempts
+def documentation_shared(request: HttpRequest, token: str) -> HttpResponse:
+    """The released documentation, for anyone with its link (participants have no account)."""
+    seminar = get_seminar_for_documentation(request, token)
+    if request.GET.get("format") == "pdf":
+        return _documentation_pdf(seminar)
+    with translation.override(seminar.programme.language):
+        doc = documentation.documentation(seminar)
+        response = render(
+            request, "seminars/documentation_shared.html", {"doc": doc, "token": token}
+        )
+    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+    return response

@@ -48,6 +48,8 @@ PUBLIC_OR_FOREIGN = {
     "group_join",
     "group_notes",
     "evaluation_phone",
+    # The documentation's share link is its own capability (test_documentation.py).
+    "documentation_shared",
     "evaluation_submit",
     # Phones reach a round through their session only (tests/surveys/test_survey_flow.py).
     "survey_start",
@@ -106,6 +108,9 @@ PROGRAMME_ROUTES = {
     "group_control": (["GET"], False),
     "evaluation_control": (["GET", "POST"], False),
     "evaluation_questions": (["GET", "POST"], False),
+    "seminar_documentation": (["GET", "POST"], True),
+    "seminar_documentation_pdf": (["GET"], True),
+    "documentation_release": (["POST"], False),
     "group_settings": (["POST"], False),
     "group_add": (["POST"], False),
     "group_present": (["POST"], False),
