@@ -240,7 +240,7 @@ class GroupWorkForm(forms.ModelForm):
         lines = [line.strip() for line in self.cleaned_data["headings"].splitlines()]
         headings = list(dict.fromkeys(line[:100] for line in lines if line))
         if len(headings) > 6:
-            raise forms.ValidationError(_("Choose at most six headings."))
+            raise forms.ValidationError(_("Write at most six headings."))
         return headings
 
 

@@ -441,8 +441,8 @@ class NotesStale(BoardError):
     """Someone saved the group's notes after this phone opened them: both texts are shown."""
 
     message = _(
-        "Someone in your group saved the notes while you were writing. Their text is shown "
-        "below yours: merge the two and save again."
+        "Someone in your group saved the notes while you were writing. Both texts are "
+        "below: merge them in your text and save again."
     )
 
     def __init__(self, theirs: dict[str, str], version: int):
@@ -646,13 +646,25 @@ def change_evaluation(
 
 
 @transaction.atomic
-def release_documentation(*, request: HttpRequest, seminar: Seminar) -> str:
-    """Release the documentation under a new share link (an older link stops working)."""
-    token, token_hash = new_token()
+def release_documentation(
+    *, request: HttpRequest | None, seminar: Seminar, token: str | None = None
+) -> str:
+    """Release the documentation under a new share link (an older link stops working).
+
+    A given token replaces the random one (the demo derives its own, as for the display
+    link); without a request (the demo) nothing is audited.
+    """
+    if token is None:
+        token, token_hash = new_token()
+    else:
+        token_hash = hash_token(token)
     seminar.documentation_token_hash = token_hash
     seminar.documentation_released_at = timezone.now()
     seminar.save(update_fields=["documentation_token_hash", "documentation_released_at"])
-    audit.record(request, action="documentation.release", obj=seminar, programme=seminar.programme)
+    if request is not None:
+        audit.record(
+            request, action="documentation.release", obj=seminar, programme=seminar.programme
+        )
     return token
 
 

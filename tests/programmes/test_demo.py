@@ -118,3 +118,5 @@ def test_demo_boards_have_posts_groups_hidden_posts_tags_and_votes():
     assert manager.login(**data["manager"])
     seminar_page = manager.get(data["seminar_urls"][0]).content.decode()
     assert "31" in seminar_page and "natholdet skal have en måde" in seminar_page  # themes
+    shared = Client().get(data["documentation_urls"][0]).content.decode()
+    assert "Makkerordning for nye" in shared and "længere overlap" in shared

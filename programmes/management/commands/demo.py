@@ -165,6 +165,7 @@ class Command(BaseCommand):
         board_urls, wall_urls = build_boards(programme, units, rng)
         group_urls = build_group_work(programme)
         build_evaluations(programme, rng)
+        documentation_urls = release_documentation(programme)
         projector_path = open_projector(programme)
         # Personal links for three people who have not yet answered the open round.
         waiting = [p for p in participants if not p.participations.filter(round__state="open")]
@@ -190,6 +191,7 @@ class Command(BaseCommand):
             "board_urls": board_urls,
             "wall_urls": wall_urls,
             "group_urls": group_urls,
+            "documentation_urls": documentation_urls,
             "survey_urls": [link.path for link in links],
             "report_pdf_url": None,
             "participants": len(participants),
@@ -216,6 +218,9 @@ class Command(BaseCommand):
         self.stdout.write("  Boards (the facilitator's control view, then the wall):")
         for board_url, wall_url in zip(board_urls, wall_urls, strict=True):
             self.stdout.write(f"    {board_url}  {wall_url}")
+        self.stdout.write("  Released documentation of seminars 1 and 2 (share links):")
+        for url in documentation_urls:
+            self.stdout.write(f"    {url}")
         self.stdout.write("  Personal participant links (issued just now):")
         for url in data["survey_urls"]:
             self.stdout.write(f"    {url}")
@@ -607,3 +612,26 @@ def build_evaluations(programme, rng) -> None:
         evaluation.is_open = False
         evaluation.themes = THEMES[number]
         evaluation.save(update_fields=["is_open", "themes"])
+
+
+def release_documentation(programme) -> list[str]:
+    """Seminars 1 and 2's documentation, released under links derived from the secret key."""
+    from seminars.services import release_documentation as release
+
+    seminars = programme.seminars.filter(number__in=(1, 2))
+    seminars.update(summary="")
+    first = seminars.get(number=1)
+    first.summary = (
+        "Vi så, at tilliden er høj i teamene, men lavere til ledelsen. Grupperne vil prøve et "
+        "længere overlap og en makkerordning for nye kolleger."
+    )
+    first.save(update_fields=["summary"])
+    urls = []
+    for seminar in seminars.order_by("number"):
+        token = salted_hmac("demo.documentation", str(seminar.pk), algorithm="sha256").hexdigest()
+        urls.append(
+            reverse(
+                "documentation_shared", args=[release(request=None, seminar=seminar, token=token)]
+            )
+        )
+    return urls
