@@ -79,9 +79,8 @@ def main() -> None:
 
     print(f"read the data       {ms(reads)}")
     print(f"HTML (baseline)     {ms(htmls)}")
-    print(
-        f"PDF (WeasyPrint)    {ms(pdfs)}  ({statistics.median(pdfs) / statistics.median(htmls):.0f} x the HTML)"
-    )
+    ratio = statistics.median(pdfs) / statistics.median(htmls)
+    print(f"PDF (WeasyPrint)    {ms(pdfs)}  ({ratio:.0f} x the HTML)")
     print(f"PDF size            {size / 1024:.0f} KiB")
     print(f"peak Python memory  {peak / 2**20:.1f} MiB for one render (tracemalloc)")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
