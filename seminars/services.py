@@ -635,6 +635,10 @@ def change_evaluation(
     """Open or close the evaluation, or save the facilitator's themes (a form's instance)."""
     evaluation.version += 1
     evaluation.save()
+    # The wall's join code follows what is open in the room.
+    Seminar.objects.filter(pk=evaluation.activity.seminar_id).update(
+        wall_version=F("wall_version") + 1
+    )
     programme = evaluation.activity.seminar.programme
     audit.record(
         request, action="evaluation.edit", obj=evaluation, programme=programme, fields=fields
@@ -674,3 +678,30 @@ def withdraw_documentation(*, request: HttpRequest, seminar: Seminar) -> None:
     seminar.documentation_released_at = None
     seminar.save(update_fields=["documentation_token_hash", "documentation_released_at"])
     audit.record(request, action="documentation.withdraw", obj=seminar, programme=seminar.programme)
+
+
+@transaction.atomic
+def present_activity(*, request: HttpRequest, activity: Activity) -> Seminar:
+    """Start an agenda row in the room: open it for phones and show it on the wall.
+
+    A board not yet open starts collecting and goes on the wall; group work opens for notes
+    and the wall shows all groups; an evaluation opens and the wall shows how to join.
+    """
+    seminar = Seminar.objects.select_for_update().get(pk=activity.seminar_id)
+    seminar.programme = activity.seminar.programme
+    board = Board.objects.filter(activity=activity).first()
+    work = GroupWork.objects.filter(activity=activity).first()
+    evaluation = Evaluation.objects.filter(activity=activity).first()
+    if board is not None:
+        if board.phase == Board.Phase.READY:
+            Board.objects.filter(pk=board.pk).update(
+                phase=Board.Phase.COLLECT, version=F("version") + 1
+            )
+        present(request=request, seminar=seminar, wall=Wall.BOARD, board=board)
+    elif work is not None:
+        GroupWork.objects.filter(pk=work.pk).update(is_open=True, version=F("version") + 1)
+        present_groups(request=request, seminar=seminar, work=work, group=None)
+    elif evaluation is not None:
+        Evaluation.objects.filter(pk=evaluation.pk).update(is_open=True, version=F("version") + 1)
+        present(request=request, seminar=seminar, wall=Wall.ROOM)
+    return seminar

@@ -50,6 +50,11 @@ urlpatterns = [
         name="activity_delete",
     ),
     path(prefix + "activities/<int:activity_id>/move/", views.activity_move, name="activity_move"),
+    path(
+        prefix + "activities/<int:activity_id>/present/",
+        views.activity_present,
+        name="activity_present",
+    ),
     path(board, views.board_control, name="board_control"),
     path(board + "phase/", views.board_phase, name="board_phase"),
     path(board + "settings/", views.board_settings, name="board_settings"),

@@ -208,6 +208,25 @@ def activity_delete(request: HttpRequest, pk: int, number: int, activity_id: int
 
 
 @require_POST
+def activity_present(request: HttpRequest, pk: int, number: int, activity_id: int) -> HttpResponse:
+    """The agenda row's "present" button: open its board, groups or evaluation, on the wall."""
+    programme = get_programme_for_facilitator(request.user, pk)
+    activity = get_activity(get_seminar(programme, number), activity_id)
+    if activity.kind not in PRESENTABLE:
+        return HttpResponse(_("Only boards, group work and evaluations are presented."), status=400)
+    services.present_activity(request=request, activity=activity)
+    messages.success(request, _("It is open for phones and on the wall now."))
+    return redirect(PRESENTABLE[activity.kind], pk, number, activity.pk)
+
+
+PRESENTABLE = {
+    "board": "board_control",
+    "discussion": "group_control",
+    "evaluation": "evaluation_control",
+}
+
+
+@require_POST
 def activity_move(request: HttpRequest, pk: int, number: int, activity_id: int) -> HttpResponse:
     """Move an activity one place up or down the agenda."""
     programme = get_programme_for_facilitator(request.user, pk)
@@ -379,6 +398,8 @@ def _display_context(
         if round.is_open:
             context.update(_join_block(request, seminar.room_code))
         context.update(turnout=response_rates(round)[0])
+    elif rooms.open_now(seminar):  # a board, groups or an evaluation: phones join here
+        context.update(_join_block(request, seminar.room_code), stage="joining")
     return context
 
 

@@ -93,6 +93,7 @@ PROGRAMME_ROUTES = {
     "activity_edit": (["GET", "POST"], False),
     "activity_delete": (["POST"], False),
     "activity_move": (["POST"], False),
+    "activity_present": (["POST"], False),
     "rounds": (["GET", "POST"], False),
     "round_detail": (["GET", "POST"], False),
     "survey_preview": (["GET"], False),

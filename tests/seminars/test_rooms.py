@@ -145,3 +145,38 @@ def test_a_round_outside_seminars_is_a_room_of_its_own(cast, open_round):
     assert room.opening.url == reverse("survey_start", args=[lone.pk])
     Programme.objects.filter(pk=cast.programme.pk).update(status=Programme.Status.ARCHIVED)
     assert rooms.find_room(lone.room_code) is None
+
+
+@pytest.mark.django_db
+def test_present_buttons_open_a_row_for_phones_and_put_it_on_the_wall(cast):
+    from django.test import Client
+
+    from seminars.models import Board, Evaluation, GroupWork
+    from seminars.services import issue_display_token
+
+    seminar = cast.programme.seminars.get(number=1)
+    staff = Client()
+    staff.force_login(cast.facilitator)
+    token = issue_display_token(seminar=seminar)
+
+    def present(kind):
+        activity = seminar.activities.get(kind=kind)
+        url = reverse("activity_present", args=[cast.programme.pk, 1, activity.pk])
+        return staff.post(url), activity
+
+    response, activity = present("board")
+    assert response.status_code == 302
+    assert Board.objects.get(activity=activity).phase == "collect"
+    seminar.refresh_from_db()
+    assert (seminar.wall, seminar.wall_board.activity) == ("board", activity)
+    response, activity = present("discussion")
+    assert GroupWork.objects.get(activity=activity).is_open
+    seminar.refresh_from_db()
+    assert seminar.wall == "groups"
+    response, activity = present("evaluation")
+    assert Evaluation.objects.get(activity=activity).is_open
+    wall = Client().get(reverse("display", args=[token])).content.decode()
+    assert seminar.room_code in wall and "Join on your phone" in wall
+    talk = seminar.activities.filter(kind="talk").first()
+    url = reverse("activity_present", args=[cast.programme.pk, 1, talk.pk])
+    assert staff.post(url).status_code == 400
