@@ -382,6 +382,8 @@ def _display_context(
         notes = groups.all_notes(work)
         if seminar.wall_group_id is not None:
             notes = [group for group in notes if group.pk == seminar.wall_group_id]
+        else:
+            notes = [group for group in notes if not group.empty]  # the wall has no room to spare
         context.update(work=work, notes=notes, one=seminar.wall_group_id is not None)
         context.update(stage="groups")
         return context

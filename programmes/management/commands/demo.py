@@ -534,12 +534,18 @@ def build_group_work(programme) -> list[str]:
     """Seminar 1's discussion at tables (one per team) with notes; its control view."""
     from seminars.models import GroupWork, WorkGroup
 
+    from django.utils import translation
+
+    from seminars.services import default_headings
+
     work = GroupWork.objects.filter(activity__seminar__programme=programme).first()
     WorkGroup.objects.filter(work=work).delete()
-    challenges, goals = work.heading_list[:2]
+    with translation.override(programme.language):
+        work.headings = default_headings()  # a programme made before group work had none
+    challenges, goals = work.headings
     work.question = "Hvad ser vi i resultaterne, og hvad vil vi gøre ved det?"
     work.is_open = False
-    work.save(update_fields=["question", "is_open"])
+    work.save(update_fields=["headings", "question", "is_open"])
     tree = programme.unit_tree()
     for position, node in enumerate(n for n in tree.walk() if not n.children):
         texts = TABLE_NOTES.get(node.name)
