@@ -532,10 +532,9 @@ TABLE_NOTES = {
 
 def build_group_work(programme) -> list[str]:
     """Seminar 1's discussion at tables (one per team) with notes; its control view."""
-    from seminars.models import GroupWork, WorkGroup
-
     from django.utils import translation
 
+    from seminars.models import GroupWork, WorkGroup
     from seminars.services import default_headings
 
     work = GroupWork.objects.filter(activity__seminar__programme=programme).first()
