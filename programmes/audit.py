@@ -54,6 +54,7 @@ ACTIONS: dict[str, str] = {
     "groups.add": _("Group added"),
     "groups.per_unit": _("Groups made, one per team"),
     "groups.remove": _("Group removed"),
+    "groups.logbook_link": _("Logbook link issued to a group"),
     "evaluation.edit": _("Seminar evaluation changed"),
     "evaluation.questions": _("Evaluation questions changed"),
     "documentation.release": _("Seminar documentation released"),

@@ -201,3 +201,20 @@ def get_seminar_for_documentation(request: HttpRequest, token: str) -> Seminar:
     if seminar.programme.is_archived:
         raise Http404
     return seminar
+
+
+def get_group_for_logbook(request: HttpRequest, token: str) -> WorkGroup:
+    """The working group whose logbook link this is; else 404 (unknown tokens are counted)."""
+    token_hash = hash_token(token[:100])
+    group = (
+        WorkGroup.objects.select_related("work__activity__seminar__programme")
+        .filter(logbook_token_hash=token_hash)
+        .exclude(logbook_token_hash="")
+        .first()
+    )
+    if group is None:
+        ratelimit.count_unknown_token(request, ratelimit.LINK_TOKEN)
+        raise Http404
+    if group.work.activity.seminar.programme.is_archived:
+        raise Http404
+    return group

@@ -23,6 +23,7 @@ class ActivityBlueprint:
     minutes: int
     kind: str
     board: str = ""  # the kind of board, for a board row
+    trial: bool = False  # a discussion row whose notes are a trial period's tasks
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ THREE_WORKSHOPS = (
             A(_("Welcome and purpose of the programme"), 20, K.TALK),
             A(_("Temperature survey: trust, fairness and collaboration"), 20, K.SURVEY),
             A(_("Good examples from our everyday work"), 40, K.BOARD, B.GOOD_EXAMPLES),
-            A(_("Experiments for the trial period"), 45, K.PLANNING),
+            A(_("Experiments for the trial period"), 45, K.DISCUSSION, trial=True),
             A(_("Seminar evaluation"), 10, K.EVALUATION),
         ),
     ),
@@ -117,6 +118,7 @@ THREE_WORKSHOPS = (
             A(_("Experiences from the trial period"), 45, K.DISCUSSION),
             A(_("Improvement areas: post and vote"), 40, K.BOARD, B.IMPROVEMENT_AREAS),
             A(_("Team action plans"), 50, K.PLANNING),
+            A(_("Experiments for the next trial period"), 30, K.DISCUSSION, trial=True),
             A(_("Seminar evaluation"), 10, K.EVALUATION),
         ),
     ),

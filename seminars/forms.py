@@ -11,6 +11,7 @@ from seminars.models import (
     Evaluation,
     EvaluationQuestion,
     GroupWork,
+    LogbookEntry,
     Post,
     PostGroup,
     Seminar,
@@ -229,7 +230,7 @@ class GroupWorkForm(forms.ModelForm):
 
     class Meta:
         model = GroupWork
-        fields = ["question", "headings", "is_open"]
+        fields = ["question", "headings", "is_open", "trial_period"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -362,4 +363,16 @@ class SummaryForm(forms.ModelForm):
         widgets = {"summary": forms.Textarea(attrs={"rows": 6})}
         help_texts = {
             "summary": _("Your own words at the top of the documentation: what the room agreed.")
+        }
+
+
+class LogbookForm(forms.ModelForm):
+    key = forms.UUIDField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = LogbookEntry
+        fields = ["tried", "happened"]
+        widgets = {
+            "tried": forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+            "happened": forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
         }

@@ -67,3 +67,39 @@ def open_group_works(seminar) -> list[Opening]:
 
 def _nothing_to_admit(request) -> None:
     """Group work needs only the seat the room gave the phone."""
+
+
+@dataclass(frozen=True)
+class TrialGroup:
+    """A working group's tasks from one workshop and its logbook since."""
+
+    notes: GroupNotes
+    entries: tuple
+
+
+def trial_before(seminar) -> list[tuple[GroupWork, list[TrialGroup]]]:
+    """The trial periods that lead into this seminar: the previous one's tasks and logbooks."""
+    works = (
+        GroupWork.objects.filter(
+            trial_period=True,
+            activity__seminar__programme_id=seminar.programme_id,
+            activity__seminar__number__lt=seminar.number,
+        )
+        .select_related("activity__seminar")
+        .order_by("-activity__seminar__number", "activity__position")
+    )
+    works = list(works)
+    if not works:
+        return []
+    latest = works[0].activity.seminar.number  # the workshop just before this one
+    works = [work for work in works if work.activity.seminar.number == latest]
+    found = []
+    for work in works:
+        groups = work.groups.annotate(members=Count("seats")).prefetch_related("logbook")
+        found.append(
+            (
+                work,
+                [TrialGroup(_notes(work, g, g.members), tuple(g.logbook.all())) for g in groups],
+            )
+        )
+    return found

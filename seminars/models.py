@@ -260,6 +260,14 @@ class GroupWork(models.Model):
     question = models.CharField(_("guiding question"), max_length=300, blank=True)
     headings = models.JSONField(_("headings"), default=list, blank=True)
     is_open = models.BooleanField(_("open for notes from phones"), default=False)
+    trial_period = models.BooleanField(
+        _("tasks for a trial period"),
+        default=False,
+        help_text=_(
+            "The notes are what each group tries before the next workshop; each group keeps a "
+            "logbook through a link of its own, and the next run-sheet opens with both."
+        ),
+    )
     # Raised by every change the wall or the control view would show: they poll for it.
     version = models.PositiveIntegerField(default=0)
 
@@ -283,6 +291,8 @@ class WorkGroup(models.Model):
     units = models.ManyToManyField("programmes.Unit", blank=True, related_name="+")
     notes = models.JSONField(default=dict, blank=True)  # heading -> text
     notes_version = models.PositiveIntegerField(default=0)
+    # The group's logbook link for a trial period (a working group has no accounts).
+    logbook_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
 
     class Meta:
         ordering = ["work", "position", "pk"]
@@ -387,3 +397,22 @@ class EvaluationDone(models.Model):
 
     def __str__(self) -> str:
         return f"seat {self.seat_id} answered {self.evaluation_id}"
+
+
+class LogbookEntry(models.Model):
+    """A working group's note from a trial period: what it tried, and what happened."""
+
+    group = models.ForeignKey(WorkGroup, on_delete=models.CASCADE, related_name="logbook")
+    key = models.UUIDField()  # the form's idempotency key
+    tried = models.TextField(_("what we tried"), max_length=2000)
+    happened = models.TextField(_("what happened"), max_length=2000, blank=True)
+    written_on = models.DateField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["written_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "key"], name="logbook_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"logbook entry {self.pk}"

@@ -26,6 +26,7 @@ from seminars.models import (
     EvaluationResponse,
     GroupSeat,
     GroupWork,
+    LogbookEntry,
     Post,
     PostGroup,
     Seat,
@@ -80,8 +81,12 @@ def create_seminars_from_template(*, programme: Programme) -> list[Seminar]:
                 if row.kind == Activity.Kind.EVALUATION
             )
             GroupWork.objects.bulk_create(
-                GroupWork(activity=row, headings=default_headings())
-                for row in activities
+                GroupWork(
+                    activity=row,
+                    trial_period=blueprint_row.trial,
+                    headings=trial_headings() if blueprint_row.trial else default_headings(),
+                )
+                for row, blueprint_row in zip(activities, blueprint.activities, strict=True)
                 if row.kind == Activity.Kind.DISCUSSION
             )
             seminar.ends_at = clock.time()
@@ -456,6 +461,11 @@ def default_headings() -> list[str]:
     return [str(_("Challenges")), str(_("Goals and next steps"))]
 
 
+def trial_headings() -> list[str]:
+    """A trial period's headings: what each group tries before the next workshop."""
+    return [str(_("Try this before next time"))]
+
+
 def ensure_group_work(*, activity: Activity) -> GroupWork | None:
     """The group work of a discussion activity, made the first time the activity is one."""
     if activity.kind != Activity.Kind.DISCUSSION:
@@ -705,3 +715,28 @@ def present_activity(*, request: HttpRequest, activity: Activity) -> Seminar:
         Evaluation.objects.filter(pk=evaluation.pk).update(is_open=True, version=F("version") + 1)
         present(request=request, seminar=seminar, wall=Wall.ROOM)
     return seminar
+
+
+# --- Trial periods: a working group's logbook between workshops ----------------------------
+
+
+@transaction.atomic
+def issue_logbook_link(*, request: HttpRequest, group: WorkGroup) -> str:
+    """A new logbook link for a working group (an older link stops working)."""
+    token, token_hash = new_token()
+    group.logbook_token_hash = token_hash
+    group.save(update_fields=["logbook_token_hash"])
+    audit.record(
+        request, action="groups.logbook_link", obj=group, programme=_programme_of(group.work)
+    )
+    return token
+
+
+def add_logbook_entry(
+    *, group: WorkGroup, key: uuid.UUID, tried: str, happened: str
+) -> LogbookEntry:
+    """Add a line to the group's logbook once per form (a resend stores nothing)."""
+    entry, _created = LogbookEntry.objects.get_or_create(
+        group=group, key=key, defaults={"tried": tried, "happened": happened}
+    )
+    return entry

@@ -39,6 +39,7 @@ urlpatterns = [
         name="documentation_release",
     ),
     path("d/<str:token>/", views.documentation_shared, name="documentation_shared"),
+    path("l/<str:token>/", views.logbook, name="logbook"),
     path(prefix + "wall/", views.seminar_wall, name="seminar_wall"),
     path("display/<str:token>/", views.display, name="display"),
     path("display/<str:token>/live/", views.display_live, name="display_live"),
@@ -72,4 +73,9 @@ urlpatterns = [
     path(groups + "add/", views.group_add, name="group_add"),
     path(groups + "present/", views.group_present, name="group_present"),
     path(groups + "<int:group_id>/remove/", views.group_remove, name="group_remove"),
+    path(
+        groups + "<int:group_id>/logbook-link/",
+        views.group_logbook_link,
+        name="group_logbook_link",
+    ),
 ]

@@ -57,6 +57,7 @@ from seminars.access import (
     get_evaluation,
     get_evaluation_for_phone,
     get_group,
+    get_group_for_logbook,
     get_group_work,
     get_group_work_for_phone,
     get_post,
@@ -74,6 +75,7 @@ from seminars.forms import (
     GroupForm,
     GroupWorkForm,
     JoinForm,
+    LogbookForm,
     MergeForm,
     NotesForm,
     PhaseForm,
@@ -124,6 +126,7 @@ def seminar_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "form": form,
             "activities": seminar.activities.all(),
             "activity_form": ActivityForm() if access.is_facilitator else None,
+            "trials": groups.trial_before(seminar),
             "evaluations": [
                 evaluations.results(evaluation, k=programme.min_group_size, comments=False)
                 for evaluation in Evaluation.objects.filter(
@@ -805,6 +808,7 @@ def _group_page(request, work, *, settings_form=None, add_form=None, status=200)
             "seminar": seminar,
             "work": work,
             "notes": groups.all_notes(work),
+            "links": _logbook_links(request, work),
             "settings_form": settings_form or GroupWorkForm(instance=work),
             "add_form": add_form or GroupAddForm(programme=seminar.programme),
             "on_wall": seminar.wall == Wall.GROUPS and seminar.wall_group_work_id == work.pk,
@@ -813,6 +817,21 @@ def _group_page(request, work, *, settings_form=None, add_form=None, status=200)
         partial="groups",
         status=status,
     )
+
+
+def _logbook_links(request: HttpRequest, work) -> list[tuple[str, str, str]]:
+    """The logbook links this facilitator issued, as (group, address, QR code): tokens live
+    in the session only, as the documentation's do."""
+    if not work.trial_period:
+        return []
+    tokens = request.session.get("logbook_tokens", {})
+    links = []
+    for group in work.groups.exclude(logbook_token_hash=""):
+        token = tokens.get(str(group.pk))
+        if token:
+            url = request.build_absolute_uri(reverse("logbook", args=[token]))
+            links.append((group.name, url, qr_svg(url)))
+    return links
 
 
 def _back_to_groups(request: HttpRequest, work) -> HttpResponse:
@@ -1084,6 +1103,56 @@ def documentation_shared(request: HttpRequest, token: str) -> HttpResponse:
         doc = documentation.documentation(seminar)
         response = render(
             request, "seminars/documentation_shared.html", {"doc": doc, "token": token}
+        )
+    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+    return response
+
+
+# --- Trial periods: the working group's logbook ------------------------------------------
+
+
+@require_POST
+def group_logbook_link(
+    request: HttpRequest, pk: int, number: int, activity_id: int, group_id: int
+) -> HttpResponse:
+    """Issue the group's logbook link (an older one stops working); shown once, here."""
+    work = _staff_work(request, pk, number, activity_id)
+    group = get_work_group(work, group_id)
+    token = services.issue_logbook_link(request=request, group=group)
+    request.session.setdefault("logbook_tokens", {})[str(group.pk)] = token
+    request.session.modified = True
+    return _back_to_groups(request, work)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+@ratelimit.answers_too_many_attempts
+def logbook(request: HttpRequest, token: str) -> HttpResponse:
+    """A working group's logbook between workshops, through its link (no account needed)."""
+    group = get_group_for_logbook(request, token)
+    programme = group.work.activity.seminar.programme
+    form = LogbookForm(request.POST or None, initial={"key": uuid.uuid4()})
+    if request.method == "POST" and form.is_valid():
+        services.add_logbook_entry(
+            group=group,
+            key=form.cleaned_data["key"],
+            tried=form.cleaned_data["tried"],
+            happened=form.cleaned_data["happened"],
+        )
+        messages.success(request, _("Saved in the logbook."))
+        response = redirect("logbook", token)
+    else:
+        response = render_participant(
+            request,
+            "seminars/logbook.html",
+            {
+                "group": group,
+                "notes": groups.notes_of(group.work, group),
+                "entries": group.logbook.all(),
+                "form": LogbookForm(initial={"key": uuid.uuid4()}) if form.is_valid() else form,
+            },
+            status=422 if form.errors else 200,
+            language=phone_language(request, default=programme.language),
         )
     response["Referrer-Policy"] = "no-referrer"  # the token is in the URL
     return response

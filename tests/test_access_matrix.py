@@ -50,6 +50,7 @@ PUBLIC_OR_FOREIGN = {
     "evaluation_phone",
     # The documentation's share link is its own capability (test_documentation.py).
     "documentation_shared",
+    "logbook",
     "evaluation_submit",
     # Phones reach a round through their session only (tests/surveys/test_survey_flow.py).
     "survey_start",
@@ -116,6 +117,7 @@ PROGRAMME_ROUTES = {
     "group_add": (["POST"], False),
     "group_present": (["POST"], False),
     "group_remove": (["POST"], False),
+    "group_logbook_link": (["POST"], False),
     "results": (["GET"], True),
     "results_export": (["GET"], True),
     "event_add": (["POST"], False),
