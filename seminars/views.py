@@ -937,7 +937,16 @@ def evaluation_submit(request: HttpRequest, evaluation_id: int) -> HttpResponse:
     evaluation, seat = get_evaluation_for_phone(request, evaluation_id)
     form = EvaluationForm(request.POST, questions=evaluations.asked_in(evaluation))
     if not form.is_valid():
-        return _phone_evaluation_page(request, evaluation, seat, form=form, status=422)
+        # The form is not on the page once the phone has answered or the evaluation closed.
+        if EvaluationDone.objects.filter(evaluation=evaluation, seat=seat).exists():
+            refused = services.AlreadyEvaluated
+        elif not evaluation.is_open:
+            refused = services.EvaluationClosed
+        else:
+            return _phone_evaluation_page(request, evaluation, seat, form=form, status=422)
+        return _phone_evaluation_page(
+            request, evaluation, seat, error=refused.message, status=refused.status
+        )
     try:
         services.submit_evaluation(
             evaluation=evaluation, seat=seat, key=form.cleaned_data["key"], answers=form.answers
