@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from programmes.models import Participant, Programme, Unit
+from programmes.models import Participant, Programme
 
 
 def run_demo() -> dict:
@@ -18,16 +18,25 @@ def run_demo() -> dict:
     return json.loads(out.getvalue())
 
 
+def main_programme() -> Programme:
+    return Programme.objects.get(template="four_seminars")
+
+
 @pytest.mark.django_db
 def test_demo_builds_a_realistic_programme_and_runs_twice():
     first = run_demo()
     second = run_demo()
-    assert Programme.objects.count() == 1
-    programme = Programme.objects.get()
+    assert Programme.objects.count() == 3  # the main programme and one of each other format
+    assert sorted(Programme.objects.values_list("template", flat=True)) == [
+        "four_seminars",
+        "leadership_day",
+        "three_workshops",
+    ]
+    programme = main_programme()
     assert programme.seminars.count() == 4
     assert Participant.objects.count() >= 40
     min_size = programme.min_group_size
-    sizes = [u.participants.count() for u in Unit.objects.filter(children__isnull=True)]
+    sizes = [u.participants.count() for u in programme.units.filter(children__isnull=True)]
     assert any(0 < n < min_size for n in sizes), "some units must be below the minimum"
     assert first["facilitator"] == second["facilitator"]
     for key in (
@@ -64,9 +73,9 @@ def test_demo_logins_and_links_work():
 @pytest.mark.django_db
 def test_running_the_demo_again_keeps_its_addresses():
     first = run_demo()
-    programme_id = Programme.objects.get().pk
+    programme_id = main_programme().pk
     second = run_demo()
-    assert Programme.objects.get().pk == programme_id
+    assert main_programme().pk == programme_id
     for key in ("programme_url", "dashboard_url", "projector_url", "join_url", "seminar_urls"):
         assert first[key] == second[key], key
     client = Client()
@@ -85,11 +94,11 @@ def test_running_the_demo_again_keeps_its_addresses():
 @pytest.mark.django_db
 def test_the_demo_starts_over_when_its_programme_was_taken_apart():
     run_demo()
-    programme = Programme.objects.get()
+    programme = main_programme()
     programme.seminars.filter(number=4).delete()
     data = run_demo()
-    assert Programme.objects.count() == 1
-    assert Programme.objects.get().seminars.count() == 4
+    assert Programme.objects.count() == 3
+    assert main_programme().seminars.count() == 4
     assert data["programme_url"] != f"/programmes/{programme.pk}/"
 
 
@@ -120,3 +129,22 @@ def test_demo_boards_have_posts_groups_hidden_posts_tags_and_votes():
     assert "31" in seminar_page and "natholdet skal have en måde" in seminar_page  # themes
     shared = Client().get(data["documentation_urls"][0]).content.decode()
     assert "Makkerordning for nye" in shared and "længere overlap" in shared
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_programme_of_each_format():
+    from seminars.models import LogbookEntry, Post
+
+    data = run_demo()
+    formats = {entry["format"]: entry for entry in data["programmes"]}
+    assert set(formats) == {"four_seminars", "three_workshops", "leadership_day"}
+    facilitator = Client()
+    assert facilitator.login(**data["facilitator"])
+    for entry in data["programmes"]:
+        assert facilitator.get(entry["programme_url"]).status_code == 200
+    school = Programme.objects.get(template="three_workshops")
+    assert school.language == "sv"
+    page = facilitator.get(f"/programmes/{school.pk}/seminars/2/").content.decode()
+    assert "Fredagsfika två veckor i rad." in page  # workshop 2 opens with the logbooks
+    assert LogbookEntry.objects.count() == 3
+    assert Post.objects.filter(board__kind="dilemmas", state="visible").count() == 5

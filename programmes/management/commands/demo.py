@@ -166,6 +166,7 @@ class Command(BaseCommand):
         group_urls = build_group_work(programme)
         build_evaluations(programme, rng)
         documentation_urls = release_documentation(programme)
+        formats = build_formats(workspace, rng)
         projector_path = open_projector(programme)
         # Personal links for three people who have not yet answered the open round.
         waiting = [p for p in participants if not p.participations.filter(round__state="open")]
@@ -192,6 +193,15 @@ class Command(BaseCommand):
             "wall_urls": wall_urls,
             "group_urls": group_urls,
             "documentation_urls": documentation_urls,
+            "programmes": [
+                {
+                    "format": programme.template,
+                    "title": programme.title,
+                    "language": programme.language,
+                    "programme_url": reverse("programme_detail", args=[programme.pk]),
+                },
+                *formats,
+            ],
             "survey_urls": [link.path for link in links],
             "report_pdf_url": None,
             "participants": len(participants),
@@ -218,6 +228,9 @@ class Command(BaseCommand):
         self.stdout.write("  Boards (the facilitator's control view, then the wall):")
         for board_url, wall_url in zip(board_urls, wall_urls, strict=True):
             self.stdout.write(f"    {board_url}  {wall_url}")
+        self.stdout.write("  The other formats:")
+        for other in formats:
+            self.stdout.write(f"    {other['title']} ({other['format']}): {other['programme_url']}")
         self.stdout.write("  Released documentation of seminars 1 and 2 (share links):")
         for url in documentation_urls:
             self.stdout.write(f"    {url}")
@@ -640,3 +653,91 @@ def release_documentation(programme) -> list[str]:
             )
         )
     return urls
+
+
+# The other programme formats, small: enough to run each one's particular activities.
+SCHOOLS = ["Björskogsskolan", "Kung Karls skola", "Ulvesundsskolan"]
+TRIAL_TASKS = {
+    "Björskogsskolan": "Vi provar en gemensam fikapaus för hela arbetslaget på fredagar.",
+    "Kung Karls skola": "Vi turas om att leda arbetslagsmötet, med en fast dagordning.",
+    "Ulvesundsskolan": "Vi ber rektor berätta hur beslut om schemat fattas.",
+}
+LOGBOOK = {
+    "Björskogsskolan": [
+        ("Fredagsfika två veckor i rad.", "Fler kom än vi trodde. Vi pratade om annat än jobb."),
+        ("Bjöd in fritids till fikat.", "Bra samtal om överlämningen efter lunch."),
+    ],
+    "Kung Karls skola": [("Första mötet med roterande ordförande.", "Kortare möte, fler talade.")],
+}
+DILEMMAS = [
+    "Vi skal spare, men medarbejderne skal opleve at blive hørt",
+    "Jeg skal bakke op om en beslutning, jeg selv er uenig i",
+    "Hvor meget skal jeg fortælle mit team, før noget er besluttet?",
+    "Ensartede regler på tværs, eller plads til lokale løsninger?",
+    "Hvordan giver jeg feedback opad i ledelseskæden?",
+]
+
+
+def build_formats(workspace, rng) -> list[dict]:
+    """A three-workshop programme (in Swedish, with trial-period tasks and logbooks) and a
+    leadership day (in Danish, with a dilemmas board open for posts)."""
+    import uuid
+
+    from seminars import services as rooms
+    from seminars.models import Board, GroupWork, LogbookEntry, Seat, WorkGroup
+
+    today = timezone.localdate()
+    school = services.create_programme(
+        workspace=workspace,
+        organisation="Kungsörs kommun, Barn- och utbildningsförvaltningen",
+        title="Socialt kapital i skolan 2027",
+        language=Programme.Language.SWEDISH,
+        template=Programme.Template.THREE_WORKSHOPS,
+    )
+    for number, days in ((1, -21), (2, 14), (3, 70)):
+        school.seminars.filter(number=number).update(date=today + datetime.timedelta(days=days))
+    units = [Unit.objects.create(programme=school, name=name) for name in SCHOOLS]
+    work = GroupWork.objects.get(activity__seminar__programme=school, activity__seminar__number=1)
+    (heading,) = work.heading_list[:1]
+    for position, unit in enumerate(units):
+        group = WorkGroup.objects.create(
+            work=work,
+            name=unit.name,
+            position=position,
+            notes={heading: TRIAL_TASKS[unit.name]},
+            notes_version=1,
+        )
+        group.units.set([unit])
+        for tried, happened in LOGBOOK.get(unit.name, []):
+            LogbookEntry.objects.create(
+                group=group, key=uuid.uuid4(), tried=tried, happened=happened
+            )
+
+    leaders = services.create_programme(
+        workspace=workspace,
+        organisation="Skovby Kommune",
+        title="Ledelsesdag: social kapital i praksis",
+        language=Programme.Language.DANISH,
+        template=Programme.Template.LEADERSHIP_DAY,
+    )
+    leaders.seminars.update(date=today)
+    for name in ("Direktionen", "Ældre og Sundhed", "Børn og Unge", "Teknik og Miljø"):
+        Unit.objects.create(programme=leaders, name=name)
+    day = leaders.seminars.get()
+    board = Board.objects.get(activity__seminar=day, kind=Board.Kind.DILEMMAS)
+    Board.objects.filter(pk=board.pk).update(phase=Board.Phase.COLLECT)
+    board.refresh_from_db()
+    guard = rooms.guard_for_programme(leaders)
+    for text in DILEMMAS:
+        seat = Seat.objects.create(seminar=day, key=uuid.uuid4().hex, language="da")
+        rooms.add_post(board=board, seat=seat, text=text, key=uuid.uuid4(), guard=guard)
+
+    return [
+        {
+            "format": programme.template,
+            "title": programme.title,
+            "language": programme.language,
+            "programme_url": reverse("programme_detail", args=[programme.pk]),
+        }
+        for programme in (school, leaders)
+    ]
