@@ -122,7 +122,8 @@ class Programme(models.Model):
     class Template(models.TextChoices):
         FOUR_SEMINARS = "four_seminars", _("Four seminars (standard)")
         THREE_WORKSHOPS = "three_workshops", _("Three workshops with trial periods")
-        LEADERSHIP_DAY = "leadership_day", _("One leadership day")
+        LEADERSHIP_DAY = "leadership_day", _("One leadership day with dilemmas")
+        LEADERSHIP_CHAIN = "leadership_chain", _("One day for a whole leadership chain")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="programmes")
     organisation = models.CharField(_("client organisation"), max_length=200)

@@ -24,6 +24,7 @@ class ActivityBlueprint:
     kind: str
     board: str = ""  # the kind of board, for a board row
     trial: bool = False  # a discussion row whose notes are a trial period's tasks
+    headings: tuple = ()  # a discussion row's note headings, when not the default ones
 
 
 @dataclass(frozen=True)
@@ -153,8 +154,43 @@ LEADERSHIP_DAY = (
     ),
 )
 
+LEADERSHIP_CHAIN = (
+    SeminarBlueprint(
+        _("Leadership chain day: one picture, feedback across levels, agreements"),
+        _(
+            "About fifty leaders from every level and area: a shared picture of where we are "
+            "now, feedback across the levels, the priorities and dilemmas we share, and "
+            "agreements on the next steps."
+        ),
+        (
+            A(_("Welcome and purpose of the day"), 15, K.TALK),
+            A(_("Where are we now? What works and what is hard"), 40, K.BOARD, B.NOW_PICTURE),
+            A(
+                _("Feedback across the levels"),
+                50,
+                K.DISCUSSION,
+                headings=(
+                    _("What we see from our level"),
+                    _("What we need from the other levels"),
+                ),
+            ),
+            A(_("Break"), 15, K.BREAK),
+            A(_("Our priorities: post and vote"), 40, K.BOARD, B.IMPROVEMENT_AREAS),
+            A(_("Dilemmas we share: post and vote"), 30, K.BOARD, B.DILEMMAS),
+            A(
+                _("Agreements on the next steps"),
+                40,
+                K.DISCUSSION,
+                headings=(_("We agree to"), _("Who takes it on"), _("By when")),
+            ),
+            A(_("Seminar evaluation"), 10, K.EVALUATION),
+        ),
+    ),
+)
+
 BLUEPRINTS: dict[str, tuple[SeminarBlueprint, ...]] = {
     "four_seminars": FOUR_SEMINARS,
     "three_workshops": THREE_WORKSHOPS,
     "leadership_day": LEADERSHIP_DAY,
+    "leadership_chain": LEADERSHIP_CHAIN,
 }

@@ -84,7 +84,7 @@ def create_seminars_from_template(*, programme: Programme) -> list[Seminar]:
                 GroupWork(
                     activity=row,
                     trial_period=blueprint_row.trial,
-                    headings=trial_headings() if blueprint_row.trial else default_headings(),
+                    headings=_headings(blueprint_row),
                 )
                 for row, blueprint_row in zip(activities, blueprint.activities, strict=True)
                 if row.kind == Activity.Kind.DISCUSSION
@@ -459,6 +459,13 @@ class NotesStale(BoardError):
 def default_headings() -> list[str]:
     """A discussion's headings until the facilitator chooses others (in the active language)."""
     return [str(_("Challenges")), str(_("Goals and next steps"))]
+
+
+def _headings(row) -> list[str]:
+    """A blueprint discussion row's headings, in the active language."""
+    if row.headings:
+        return [str(heading) for heading in row.headings]
+    return trial_headings() if row.trial else default_headings()
 
 
 def trial_headings() -> list[str]:

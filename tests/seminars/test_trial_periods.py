@@ -105,3 +105,29 @@ def test_the_next_run_sheet_opens_with_tasks_and_logbook(cast, workshops):
         assert text in page
     first = staff(cast).get(reverse("seminar_detail", args=[programme.pk, 1])).content.decode()
     assert "From the trial period" not in first
+
+
+@pytest.mark.django_db
+def test_the_leadership_chain_day_runs_its_boards_and_group_work(cast):
+    from seminars.models import Board
+
+    programme = create_programme(
+        workspace=cast.programme.workspace,
+        organisation="Skovby",
+        title="Ledelseskæden",
+        language="en",
+        template="leadership_chain",
+    )
+    day = programme.seminars.get()
+    kinds = set(Board.objects.filter(activity__seminar=day).values_list("kind", "voting"))
+    assert kinds == {("now_picture", False), ("improvement_areas", True), ("dilemmas", True)}
+    headings = [
+        work.headings
+        for work in GroupWork.objects.filter(activity__seminar=day).order_by("activity__position")
+    ]
+    assert headings == [
+        ["What we see from our level", "What we need from the other levels"],
+        ["We agree to", "Who takes it on", "By when"],
+    ]
+    assert day.activities.filter(kind="evaluation").get().evaluation is not None
+    assert len(day.room_code) == 6
