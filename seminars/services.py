@@ -7,9 +7,11 @@ import functools
 import uuid
 from dataclasses import dataclass
 
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -747,3 +749,21 @@ def add_logbook_entry(
         group=group, key=key, defaults={"tried": tried, "happened": happened}
     )
     return entry
+
+
+def email_documentation(*, seminar: Seminar, url: str) -> int:
+    """Send the documentation's share link to every participant with an e-mail address."""
+    programme = seminar.programme
+    sent = 0
+    with translation.override(programme.language):
+        subject = _("Documentation: %(seminar)s") % {"seminar": seminar.title}
+        for participant in programme.participants.exclude(email=""):
+            context = {"programme": programme, "seminar": seminar, "participant": participant}
+            send_mail(
+                str(subject),
+                render_to_string("emails/seminar_documentation.txt", {**context, "url": url}),
+                None,
+                [participant.email],
+            )
+            sent += 1
+    return sent

@@ -1094,6 +1094,18 @@ def documentation_release(request: HttpRequest, pk: int, number: int) -> HttpRes
         request.session.setdefault("documentation_tokens", {})[str(seminar.pk)] = token
         request.session.modified = True
         messages.success(request, _("The documentation is released."))
+        if request.POST.get("email"):
+            url = request.build_absolute_uri(reverse("documentation_shared", args=[token]))
+            sent = services.email_documentation(seminar=seminar, url=url)
+            messages.success(
+                request,
+                ngettext(
+                    "Its link was sent to %(count)s participant.",
+                    "Its link was sent to %(count)s participants.",
+                    sent,
+                )
+                % {"count": sent},
+            )
     else:
         services.withdraw_documentation(request=request, seminar=seminar)
         messages.success(request, _("The documentation is withdrawn: its link no longer works."))

@@ -136,3 +136,16 @@ def test_the_share_link_is_masked_in_logs():
     token = new_token()[0]
     path = reverse("documentation_shared", args=[token])
     assert token not in mask(f"GET {path} HTTP/1.1")
+
+
+@pytest.mark.django_db
+def test_releasing_can_send_the_link_to_participants_with_an_address(cast, documented, mailoutbox):
+    staff = Client()
+    staff.force_login(cast.facilitator)
+    with_address = cast.programme.participants.exclude(email="").count()
+    release = reverse("documentation_release", args=[cast.programme.pk, documented.number])
+    assert staff.post(release, {"release": "1", "email": "1"}).status_code == 302
+    assert len(mailoutbox) == with_address > 0
+    token = staff.session["documentation_tokens"][str(documented.pk)]
+    assert reverse("documentation_shared", args=[token]) in mailoutbox[0].body
+    assert documented.title in mailoutbox[0].subject
