@@ -1125,7 +1125,7 @@ def documentation_shared(request: HttpRequest, token: str) -> HttpResponse:
         response = render(
             request, "seminars/documentation_shared.html", {"doc": doc, "token": token}
         )
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+    response["Referrer-Policy"] = "same-origin"  # the token never leaves for another site
     return response
 
 
@@ -1175,5 +1175,5 @@ def logbook(request: HttpRequest, token: str) -> HttpResponse:
             status=422 if form.errors else 200,
             language=phone_language(request, default=programme.language),
         )
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+    response["Referrer-Policy"] = "same-origin"  # the token never leaves for another site
     return response
