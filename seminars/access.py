@@ -58,18 +58,49 @@ def get_seminar_for_display(request: HttpRequest, token: str) -> Seminar:
     return seminar
 
 
-def get_board(seminar: Seminar, activity_id: int) -> Board:
-    """The board of one of the seminar's activities (an activity of kind board), or 404."""
-    board = (
-        Board.objects.select_related("activity__seminar__programme")
+# What runs an agenda row in the room (a board, group work, an evaluation) hangs on its
+# activity, one to one, and is reached in one of two ways.
+
+
+def _of_activity(model, kind: str, seminar: Seminar, activity_id: int):
+    """Staff: the row of one of the seminar's activities of this kind, or 404."""
+    found = (
+        model.objects.select_related("activity__seminar__programme")
         .filter(activity_id=activity_id)
         .filter(activity__seminar=seminar)
-        .filter(activity__kind=Activity.Kind.BOARD)
+        .filter(activity__kind=kind)
         .first()
     )
-    if board is None:
+    if found is None:
         raise Http404
-    return board
+    return found
+
+
+def _for_phone(request: HttpRequest, model, kind: str, pk: int) -> tuple:
+    """Phones: the row in a room this phone entered, with the phone's seat there; else 404.
+
+    A phone gets a seat by entering the room's code (or through its personal link), so an
+    id alone, a seat from another room or an archived programme leads nowhere.
+    """
+    found = (
+        model.objects.select_related("activity__seminar__programme")
+        .filter(pk=pk)
+        .filter(activity__kind=kind)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    seat = session_seat(request, found.activity.seminar_id)
+    if seat is None:
+        raise Http404
+    if found.activity.seminar.programme.is_archived:
+        raise Http404
+    return found, seat
+
+
+def get_board(seminar: Seminar, activity_id: int) -> Board:
+    """The board of one of the seminar's activities (an activity of kind board), or 404."""
+    return _of_activity(Board, Activity.Kind.BOARD, seminar, activity_id)
 
 
 def get_post(board: Board, post_id: int) -> Post:
@@ -91,39 +122,13 @@ def get_group(board: Board, group_id: int) -> PostGroup:
 
 
 def get_board_for_phone(request: HttpRequest, board_id: int) -> tuple[Board, Seat]:
-    """A board in a room this phone entered, with the phone's seat there; else 404.
-
-    A phone gets a seat by entering the room's code (or through its personal link), so a
-    board id alone, a seat from another room or an archived programme leads nowhere.
-    """
-    board = (
-        Board.objects.select_related("activity__seminar__programme")
-        .filter(pk=board_id)
-        .filter(activity__kind=Activity.Kind.BOARD)
-        .first()
-    )
-    if board is None:
-        raise Http404
-    seat = session_seat(request, board.activity.seminar_id)
-    if seat is None:
-        raise Http404
-    if board.activity.seminar.programme.is_archived:
-        raise Http404
-    return board, seat
+    """A board in a room this phone entered, with the phone's seat there; else 404."""
+    return _for_phone(request, Board, Activity.Kind.BOARD, board_id)
 
 
 def get_group_work(seminar: Seminar, activity_id: int) -> GroupWork:
     """The group work of one of the seminar's discussion activities, or 404."""
-    work = (
-        GroupWork.objects.select_related("activity__seminar__programme")
-        .filter(activity_id=activity_id)
-        .filter(activity__seminar=seminar)
-        .filter(activity__kind=Activity.Kind.DISCUSSION)
-        .first()
-    )
-    if work is None:
-        raise Http404
-    return work
+    return _of_activity(GroupWork, Activity.Kind.DISCUSSION, seminar, activity_id)
 
 
 def get_work_group(work: GroupWork, group_id: int) -> WorkGroup:
@@ -135,52 +140,17 @@ def get_work_group(work: GroupWork, group_id: int) -> WorkGroup:
 
 def get_group_work_for_phone(request: HttpRequest, work_id: int) -> tuple[GroupWork, Seat]:
     """Group work in a room this phone entered, with the phone's seat there; else 404."""
-    work = (
-        GroupWork.objects.select_related("activity__seminar__programme")
-        .filter(pk=work_id)
-        .filter(activity__kind=Activity.Kind.DISCUSSION)
-        .first()
-    )
-    if work is None:
-        raise Http404
-    seat = session_seat(request, work.activity.seminar_id)
-    if seat is None:
-        raise Http404
-    if work.activity.seminar.programme.is_archived:
-        raise Http404
-    return work, seat
+    return _for_phone(request, GroupWork, Activity.Kind.DISCUSSION, work_id)
 
 
 def get_evaluation(seminar: Seminar, activity_id: int) -> Evaluation:
     """The evaluation of one of the seminar's evaluation activities, or 404."""
-    evaluation = (
-        Evaluation.objects.select_related("activity__seminar__programme")
-        .filter(activity_id=activity_id)
-        .filter(activity__seminar=seminar)
-        .filter(activity__kind=Activity.Kind.EVALUATION)
-        .first()
-    )
-    if evaluation is None:
-        raise Http404
-    return evaluation
+    return _of_activity(Evaluation, Activity.Kind.EVALUATION, seminar, activity_id)
 
 
 def get_evaluation_for_phone(request: HttpRequest, evaluation_id: int) -> tuple[Evaluation, Seat]:
     """An evaluation in a room this phone entered, with the phone's seat there; else 404."""
-    evaluation = (
-        Evaluation.objects.select_related("activity__seminar__programme")
-        .filter(pk=evaluation_id)
-        .filter(activity__kind=Activity.Kind.EVALUATION)
-        .first()
-    )
-    if evaluation is None:
-        raise Http404
-    seat = session_seat(request, evaluation.activity.seminar_id)
-    if seat is None:
-        raise Http404
-    if evaluation.activity.seminar.programme.is_archived:
-        raise Http404
-    return evaluation, seat
+    return _for_phone(request, Evaluation, Activity.Kind.EVALUATION, evaluation_id)
 
 
 def get_seminar_for_documentation(request: HttpRequest, token: str) -> Seminar:

@@ -13,10 +13,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Sum
-from django.urls import reverse
 
 from seminars.models import Board, Post, PostGroup, Seat, Vote
-from seminars.rooms import Opening
+from seminars.rooms import Opening, openings_for
 from surveys.models import MEASURE_LABELS, Element
 
 
@@ -243,20 +242,12 @@ def open_boards(seminar) -> list[Opening]:
         .select_related("activity")
         .order_by("activity__position", "pk")
     )
-    return [
-        Opening(
-            "board",
-            reverse("board_phone", args=[board.pk]),
-            _nothing_to_admit,
-            title=board.activity.title,
-            first=seminar.wall == "board" and seminar.wall_board_id == board.pk,
-        )
-        for board in boards
-    ]
-
-
-def _nothing_to_admit(request) -> None:
-    """A board needs only the seat the room gave the phone."""
+    return openings_for(
+        "board",
+        boards,
+        "board_phone",
+        on_wall=lambda board: seminar.wall == "board" and seminar.wall_board_id == board.pk,
+    )
 
 
 @dataclass(frozen=True)

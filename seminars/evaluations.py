@@ -16,7 +16,6 @@ import random
 from dataclasses import dataclass
 
 from django.db.models import Max, Min
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +25,7 @@ from seminars.models import (
     EvaluationQuestion,
     EvaluationResponse,
 )
-from seminars.rooms import Opening
+from seminars.rooms import Opening, openings_for
 
 COMMENTS_FROM = 10
 
@@ -131,16 +130,4 @@ def open_evaluations(seminar) -> list[Opening]:
         .select_related("activity")
         .order_by("activity__position")
     )
-    return [
-        Opening(
-            "evaluation",
-            reverse("evaluation_phone", args=[evaluation.pk]),
-            _nothing_to_admit,
-            title=evaluation.activity.title,
-        )
-        for evaluation in evaluations
-    ]
-
-
-def _nothing_to_admit(request) -> None:
-    """An evaluation needs only the seat the room gave the phone."""
+    return openings_for("evaluation", evaluations, "evaluation_phone")

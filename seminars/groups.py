@@ -6,10 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count
-from django.urls import reverse
 
 from seminars.models import GroupSeat, GroupWork, WorkGroup
-from seminars.rooms import Opening
+from seminars.rooms import Opening, openings_for
 
 
 @dataclass(frozen=True)
@@ -53,20 +52,12 @@ def open_group_works(seminar) -> list[Opening]:
         .select_related("activity")
         .order_by("activity__position", "pk")
     )
-    return [
-        Opening(
-            "groups",
-            reverse("group_phone", args=[work.pk]),
-            _nothing_to_admit,
-            title=work.activity.title,
-            first=seminar.wall == "groups" and seminar.wall_group_work_id == work.pk,
-        )
-        for work in works
-    ]
-
-
-def _nothing_to_admit(request) -> None:
-    """Group work needs only the seat the room gave the phone."""
+    return openings_for(
+        "groups",
+        works,
+        "group_phone",
+        on_wall=lambda work: seminar.wall == "groups" and seminar.wall_group_work_id == work.pk,
+    )
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,27 @@ def provider(kind: str) -> Provider | None:
     return _providers.get(kind)
 
 
+def openings_for(
+    kind: str, rows, url_name: str, *, on_wall: Callable[[object], bool] = lambda row: False
+) -> list[Opening]:
+    """Openings for agenda rows an app runs (a board, group work, an evaluation): each needs
+    only the seat the room gives the phone, and is named after its activity."""
+    return [
+        Opening(
+            kind,
+            reverse(url_name, args=[row.pk]),
+            _seat_is_enough,
+            title=row.activity.title,
+            first=on_wall(row),
+        )
+        for row in rows
+    ]
+
+
+def _seat_is_enough(request: HttpRequest) -> None:
+    """Nothing more to admit: `enter` has already given the phone its seat."""
+
+
 def open_now(seminar: Seminar) -> list[Opening]:
     """Everything a phone entering the seminar's room may go to, what the wall shows first."""
     openings = [opening for ask in _providers.values() for opening in ask(seminar)]
