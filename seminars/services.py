@@ -495,8 +495,26 @@ def _programme_of(work: GroupWork) -> Programme:
 
 @transaction.atomic
 def change_group_work(*, request: HttpRequest, work: GroupWork, fields: list[str]) -> GroupWork:
-    """Save the question, the headings and whether phones may write (a form's instance)."""
+    """Save the question, the headings and whether phones may write (a form's instance).
+
+    Renamed headings keep their notes: the texts move to the heading in the same place, and
+    a heading's text that no heading takes stays stored under its old name. Each group's
+    version moves on, so a phone still writing under the old headings gets both texts.
+    """
+    old = list(GroupWork.objects.values_list("headings", flat=True).get(pk=work.pk))
+    new = list(work.headings)
     work.save()
+    if old != new:
+        for group in WorkGroup.objects.select_for_update().filter(work=work):
+            notes = dict(group.notes)
+            moved = {
+                new[i]: notes.pop(heading)
+                for i, heading in enumerate(old[: len(new)])
+                if heading in notes and notes.get(heading)
+            }
+            group.notes = {**notes, **moved}
+            group.notes_version += 1
+            group.save(update_fields=["notes", "notes_version"])
     _bump_work(work)
     audit.record(
         request, action="groups.settings", obj=work, programme=_programme_of(work), fields=fields

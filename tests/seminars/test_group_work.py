@@ -241,3 +241,23 @@ def test_two_scribes_saving_at_once_lose_nothing(cast):
     group = work.groups.get()
     assert group.notes_version == 1 and group.notes["Challenges"] in {"Text 0", "Text 1"}
     assert GroupSeat.objects.filter(group=group).count() == 2
+
+
+@pytest.mark.django_db
+def test_renamed_headings_keep_their_notes(work, cast):
+    client = phone_in(work, "Table 1")
+    save(client, work, **{**notes_form(client, work), "h0": "Handovers", "h1": "Longer overlap"})
+    stale = notes_form(client, work)
+    url = reverse("group_settings", args=control_args(work))
+    form = {"question": "Q", "headings": "What is hard\nWhat we try", "is_open": "on"}
+    assert staff(cast).post(url, form).status_code == 302
+    group = work.groups.get(name="Table 1")
+    assert group.notes == {"What is hard": "Handovers", "What we try": "Longer overlap"}
+    page = client.get(reverse("group_phone", args=[work.pk])).content.decode()
+    assert "Handovers" in page and "What is hard" in page
+    # A phone that opened the notes under the old headings gets both texts, not a loss.
+    assert save(client, work, **{**stale, "h0": "Something else"}).status_code == 409
+    fewer = {**form, "headings": "Only one"}
+    assert staff(cast).post(url, fewer).status_code == 302
+    group.refresh_from_db()
+    assert group.notes == {"Only one": "Handovers", "What we try": "Longer overlap"}  # kept
