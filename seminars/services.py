@@ -187,14 +187,11 @@ def _bump(board: Board) -> None:
 
 @dataclass(frozen=True)
 class Posted:
-    """What became of a post: its row, whether this request stored it, why it waits."""
+    """What became of a post: its row (its state says whether it waits), and whether this
+    request stored it."""
 
     post: Post
     created: bool
-
-    @property
-    def reasons(self) -> list[str]:
-        return [reason for reason in self.post.held_for.split(",") if reason]
 
 
 def add_post(
