@@ -124,6 +124,7 @@ class Programme(models.Model):
         THREE_WORKSHOPS = "three_workshops", _("Three workshops with trial periods")
         LEADERSHIP_DAY = "leadership_day", _("One leadership day with dilemmas")
         LEADERSHIP_CHAIN = "leadership_chain", _("One day for a whole leadership chain")
+        REGIONAL = "regional", _("One regional seminar across several municipalities")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="programmes")
     organisation = models.CharField(_("client organisation"), max_length=200)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from programmes import ratelimit
 from programmes.models import Programme, hash_token
+from seminars import schedule
 from seminars.models import (
     Activity,
     Board,
@@ -17,17 +18,30 @@ from seminars.models import (
     PostGroup,
     Seat,
     Seminar,
+    Session,
     WorkGroup,
 )
 from seminars.rooms import session_seat
 
 
-def get_seminar(programme: Programme, number: int) -> Seminar:
-    """A seminar of a programme the caller has already been given access to."""
+def get_seminar(programme: Programme, seminar_id: int) -> Seminar:
+    """A seminar of a programme the caller has already been given access to.
+
+    Its address holds its id, not its number, so it stays the same when seminars move.
+    """
     try:
-        return Seminar.objects.get(programme=programme, number=number)
+        return Seminar.objects.get(programme=programme, pk=seminar_id)
     except Seminar.DoesNotExist:
         raise Http404 from None
+
+
+def get_session(seminar: Seminar, session_id: int) -> Session:
+    """A sitting of the seminar, or 404."""
+    found = Session.objects.select_related("seminar__programme")
+    found = found.filter(pk=session_id, seminar=seminar).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 def get_activity(seminar: Seminar, activity_id: int) -> Activity:
@@ -37,25 +51,40 @@ def get_activity(seminar: Seminar, activity_id: int) -> Activity:
         raise Http404 from None
 
 
-def get_seminar_for_display(request: HttpRequest, token: str) -> Seminar:
-    """The seminar whose display link this is, while the link is valid; else 404.
+def get_seminar_for_display(request: HttpRequest, token: str) -> tuple[Seminar, str]:
+    """The seminar whose display link this is (its own, or one of its sittings'), with the
+    room code that wall shows, while the link is valid; else 404.
 
     A token no seminar has ever been given counts as a failed attempt, and past the limit
     raises TooManyAttempts (429); a link that has expired is not a guess and is not counted.
     """
     token_hash = hash_token(token[:100])
+    now = timezone.now()
+    shown = Seminar.objects.select_related("programme", "wall_board", "wall_group_work")
+    shown = shown.annotate(seat_count=Count("seats"))
     seminar = (
-        Seminar.objects.select_related("programme", "wall_board", "wall_group_work")
-        .annotate(seat_count=Count("seats"))
-        .filter(display_token_hash=token_hash, display_valid_until__gt=timezone.now())
+        shown.filter(display_token_hash=token_hash, display_valid_until__gt=now)
         .exclude(display_token_hash="")
         .first()
     )
-    if seminar is None and not Seminar.objects.filter(display_token_hash=token_hash).exists():
+    code = seminar.room_code if seminar is not None else ""
+    if seminar is None:
+        sitting = (
+            Session.objects.filter(display_token_hash=token_hash, display_valid_until__gt=now)
+            .exclude(display_token_hash="")
+            .values_list("seminar_id", "room_code")
+            .first()
+        )
+        if sitting is not None:
+            seminar, code = shown.get(pk=sitting[0]), sitting[1]
+    if seminar is None and not (
+        Seminar.objects.filter(display_token_hash=token_hash).exists()
+        or Session.objects.filter(display_token_hash=token_hash).exists()
+    ):
         ratelimit.count_unknown_token(request, ratelimit.LINK_TOKEN)
     if seminar is None or seminar.programme.is_archived:
         raise Http404
-    return seminar
+    return seminar, code
 
 
 # What runs an agenda row in the room (a board, group work, an evaluation) hangs on its
@@ -80,7 +109,8 @@ def _for_phone(request: HttpRequest, model, kind: str, pk: int) -> tuple:
     """Phones: the row in a room this phone entered, with the phone's seat there; else 404.
 
     A phone gets a seat by entering the room's code (or through its personal link), so an
-    id alone, a seat from another room or an archived programme leads nowhere.
+    id alone, a seat from another room or an archived programme leads nowhere. Once the
+    seminar is over, SeminarOver is raised (the views answer 410: nothing is taken any more).
     """
     found = (
         model.objects.select_related("activity__seminar__programme")
@@ -95,7 +125,17 @@ def _for_phone(request: HttpRequest, model, kind: str, pk: int) -> tuple:
         raise Http404
     if found.activity.seminar.programme.is_archived:
         raise Http404
+    if schedule.is_over(found.activity.seminar):
+        raise SeminarOver(found.activity.seminar)
     return found, seat
+
+
+class SeminarOver(Exception):
+    """A phone asked for something in the room of a seminar that has ended."""
+
+    def __init__(self, seminar: Seminar) -> None:
+        super().__init__(seminar.pk)
+        self.seminar = seminar
 
 
 def get_board(seminar: Seminar, activity_id: int) -> Board:

@@ -188,9 +188,49 @@ LEADERSHIP_CHAIN = (
     ),
 )
 
+# One programme for a region: one unit per municipality. The morning's and the afternoon's
+# groups are set up as free groups that mix municipalities, differently each time; the last
+# round of groups is one per municipality.
+REGIONAL = (
+    SeminarBlueprint(
+        _("Regional seminar: social capital across our municipalities"),
+        _(
+            "Leaders and staff from several municipalities learn from each other: good "
+            "examples, the challenges we share, and what each municipality takes home."
+        ),
+        (
+            A(_("Welcome and purpose of the day"), 20, K.TALK),
+            A(_("What is social capital?"), 30, K.TALK),
+            A(
+                _("Morning groups across municipalities: good examples"),
+                45,
+                K.DISCUSSION,
+                headings=(_("Good examples we heard"), _("What we could borrow")),
+            ),
+            A(_("Good examples from our everyday work"), 30, K.BOARD, B.GOOD_EXAMPLES),
+            A(_("Lunch"), 45, K.BREAK),
+            A(
+                _("Afternoon groups, mixed anew: challenges we share"),
+                45,
+                K.DISCUSSION,
+                headings=(_("Challenges we share"), _("What we can do together")),
+            ),
+            A(_("Improvement areas: post and vote"), 40, K.BOARD, B.IMPROVEMENT_AREAS),
+            A(
+                _("Each municipality: what we take home"),
+                30,
+                K.DISCUSSION,
+                headings=(_("We take home"), _("Our first step")),
+            ),
+            A(_("Seminar evaluation"), 10, K.EVALUATION),
+        ),
+    ),
+)
+
 BLUEPRINTS: dict[str, tuple[SeminarBlueprint, ...]] = {
     "four_seminars": FOUR_SEMINARS,
     "three_workshops": THREE_WORKSHOPS,
     "leadership_day": LEADERSHIP_DAY,
     "leadership_chain": LEADERSHIP_CHAIN,
+    "regional": REGIONAL,
 }

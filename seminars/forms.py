@@ -15,6 +15,7 @@ from seminars.models import (
     Post,
     PostGroup,
     Seminar,
+    Session,
     Wall,
 )
 from surveys.models import Element
@@ -45,6 +46,20 @@ class SeminarForm(StartBeforeEndMixin, forms.ModelForm):
             **TIME_WIDGETS,
             "goals": forms.Textarea(attrs={"rows": 3}),
         }
+
+
+class SeminarAddForm(forms.Form):
+    title = forms.CharField(label=_("Title of the new seminar"), max_length=200)
+
+
+class SessionForm(StartBeforeEndMixin, forms.ModelForm):
+    """A further sitting of a seminar (the night shift): its own name, day, time and place."""
+
+    class Meta:
+        model = Session
+        fields = ["label", "date", "starts_at", "ends_at", "place"]
+        labels = {"label": _("Name of the session, e.g. “Night shift”")}
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}), **TIME_WIDGETS}
 
 
 class ActivityForm(StartBeforeEndMixin, forms.ModelForm):

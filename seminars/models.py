@@ -48,6 +48,11 @@ class Seminar(models.Model):
     summary = models.TextField(_("the facilitator's summary"), max_length=8000, blank=True)
     documentation_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
     documentation_released_at = models.DateTimeField(null=True, blank=True)
+    # The share link is a keyed hash of this nonce, so the room page can show it again; the
+    # database alone (without the secret key) cannot produce it.
+    documentation_nonce = models.CharField(max_length=64, blank=True)
+    # Set when the facilitator ends the seminar; it is also over after its last day.
+    ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["programme", "number"]
@@ -63,6 +68,40 @@ class Seminar(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
+
+
+class Session(models.Model):
+    """A further sitting of a seminar held more than once (day and night shifts in elder care).
+
+    It has its own date, time, place, room code and display link. What happens in it is the
+    seminar's: its boards, group work and evaluations are the same rows, so the sittings'
+    posts, votes and answers are pooled, and the seminar's own date and place are its first
+    sitting.
+    """
+
+    seminar = models.ForeignKey(Seminar, on_delete=models.CASCADE, related_name="sessions")
+    label = models.CharField(_("name"), max_length=100)
+    date = models.DateField(_("date"), null=True, blank=True)
+    starts_at = models.TimeField(_("starts at"), null=True, blank=True)
+    ends_at = models.TimeField(_("ends at"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    room_code = models.CharField(max_length=6, blank=True)
+    display_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    display_valid_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["seminar", "date", "starts_at", "pk"]
+        verbose_name = _("session")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["room_code"],
+                condition=~models.Q(room_code=""),
+                name="session_room_code_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
 
 
 class Activity(models.Model):

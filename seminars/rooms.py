@@ -22,7 +22,9 @@ from django.utils import translation
 from django.utils.crypto import salted_hmac
 
 from programmes.access import PARTICIPANT_SESSION_KEY, session_participant
-from seminars.models import Board, GroupWork, Seat, Seminar, Wall
+from seminars import schedule
+from seminars.models import Board, GroupWork, Seat, Seminar, Session, Wall
+from seminars.services import documentation_token
 from surveys.access import admit
 from surveys.live import LiveState, live_state
 from surveys.models import ROOM_CODE_LENGTH, Round, normalise_room_code
@@ -84,12 +86,28 @@ def open_now(seminar: Seminar) -> list[Opening]:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A seminar's released documentation, as the room shows it to phones."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Room:
-    """Where a code leads: a seminar's room (or a lone round's, seminar None), what is open."""
+    """Where a code leads: a seminar's room (or a lone round's, seminar None), what is open,
+    and the programme's released documentation so far.
+
+    A room with nothing open but documentation to read still opens (the phone reads it; with
+    one thing open, the phone goes straight to it and the documentation waits for the room's
+    page); `over` says the code is a seminar's that has ended, so the phone is told so.
+    """
 
     code: str
     seminar: Seminar | None
     openings: tuple[Opening, ...]
+    documents: tuple[Document, ...] = ()
+    over: bool = False
 
     @property
     def opening(self) -> Opening:
@@ -97,19 +115,51 @@ class Room:
 
 
 def find_room(code: str) -> Room | None:
-    """The room a typed or scanned code leads to, if something in it is open to phones."""
+    """The room a typed or scanned code leads to (a seminar's, one of its sittings', or a
+    lone round's), if something in it is open to phones or the seminar has ended."""
     code = normalise_room_code(code)
     if len(code) != ROOM_CODE_LENGTH:
         return None
-    seminar = Seminar.objects.select_related("programme", "wall_board").filter(room_code=code)
-    seminar = seminar.first()
+    seminar = _seminar_of_code(code)
     if seminar is not None:
-        openings = open_now(seminar) if not seminar.programme.is_archived else []
-        return Room(code, seminar, tuple(openings)) if openings else None
+        if seminar.programme.is_archived:
+            return None
+        if schedule.is_over(seminar):
+            return Room(code, seminar, (), over=True)
+        openings, documents = tuple(open_now(seminar)), tuple(documents_for(seminar))
+        return Room(code, seminar, openings, documents) if openings or documents else None
     round = find_open_round(code)  # a round held outside seminars is a room of its own
     if round is None or round.programme.is_archived:
         return None
     return Room(code, None, (round_opening(round),))
+
+
+def _seminar_of_code(code: str) -> Seminar | None:
+    """The seminar whose room code, or whose sitting's room code, this is."""
+    found = Seminar.objects.select_related("programme", "wall_board").filter(room_code=code)
+    seminar = found.first()
+    if seminar is None:
+        sitting = (
+            Session.objects.select_related("seminar__programme", "seminar__wall_board")
+            .filter(room_code=code)
+            .first()
+        )
+        seminar = sitting.seminar if sitting is not None else None
+    return seminar
+
+
+def documents_for(seminar: Seminar) -> list[Document]:
+    """The released documentation of this seminar and the programme's earlier ones."""
+    released = (
+        Seminar.objects.filter(programme_id=seminar.programme_id, number__lte=seminar.number)
+        .exclude(documentation_token_hash="")
+        .exclude(documentation_nonce="")
+        .order_by("number")
+    )
+    return [
+        Document(str(row), reverse("documentation_shared", args=[documentation_token(row)]))
+        for row in released
+    ]
 
 
 def enter(request: HttpRequest, room: Room) -> str | None:
@@ -118,6 +168,8 @@ def enter(request: HttpRequest, room: Room) -> str | None:
     Returns the URL to send the phone to, or None when several things are open and the
     phone chooses (the caller lists `room.openings`).
     """
+    if room.over:
+        return None
     if room.seminar is not None:
         take_seat(request, room.seminar)
     for opening in room.openings:

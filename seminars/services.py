@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import secrets
 import uuid
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from programmes import audit
@@ -33,6 +35,7 @@ from seminars.models import (
     PostGroup,
     Seat,
     Seminar,
+    Session,
     Vote,
     Wall,
     WorkGroup,
@@ -100,11 +103,12 @@ def create_seminars_from_template(*, programme: Programme) -> list[Seminar]:
 DISPLAY_HOURS_WITHOUT_DATE = 12
 
 
-def issue_display_token(*, seminar: Seminar, token: str | None = None) -> str:
+def issue_display_token(*, seminar: Seminar | Session, token: str | None = None) -> str:
     """A new read-only display link for the projector, valid to the end of the seminar day.
 
-    A given token replaces the random one: the demo derives its own from the secret key, so
-    that running it again prints the same projector address.
+    A sitting of the seminar (a Session) gets a link of its own the same way, valid to the
+    end of its day. A given token replaces the random one: the demo derives its own from
+    the secret key, so that running it again prints the same projector address.
     """
     if token is None:
         token, token_hash = new_token()
@@ -685,20 +689,26 @@ def change_evaluation(
 
 @transaction.atomic
 def release_documentation(
-    *, request: HttpRequest | None, seminar: Seminar, token: str | None = None
+    *, request: HttpRequest | None, seminar: Seminar, nonce: str | None = None
 ) -> str:
     """Release the documentation under a new share link (an older link stops working).
 
-    A given token replaces the random one (the demo derives its own, as for the display
-    link); without a request (the demo) nothing is audited.
+    The link is a keyed hash of a random nonce, so the facilitator's page and the room can
+    show it again; a given nonce replaces the random one (the demo derives its own, so that
+    running it again prints the same address). Without a request (the demo) nothing is
+    audited.
     """
-    if token is None:
-        token, token_hash = new_token()
-    else:
-        token_hash = hash_token(token)
-    seminar.documentation_token_hash = token_hash
+    seminar.documentation_nonce = nonce or secrets.token_hex(16)
+    token = _share_token(seminar.documentation_nonce)
+    seminar.documentation_token_hash = hash_token(token)
     seminar.documentation_released_at = timezone.now()
-    seminar.save(update_fields=["documentation_token_hash", "documentation_released_at"])
+    seminar.save(
+        update_fields=[
+            "documentation_nonce",
+            "documentation_token_hash",
+            "documentation_released_at",
+        ]
+    )
     if request is not None:
         audit.record(
             request, action="documentation.release", obj=seminar, programme=seminar.programme
@@ -706,11 +716,29 @@ def release_documentation(
     return token
 
 
+def documentation_token(seminar: Seminar) -> str:
+    """The released documentation's share link token, or "" while it is not released."""
+    if not (seminar.documentation_nonce and seminar.documentation_token_hash):
+        return ""
+    return _share_token(seminar.documentation_nonce)
+
+
+def _share_token(nonce: str) -> str:
+    return salted_hmac("seminars.documentation", nonce, algorithm="sha256").hexdigest()
+
+
 @transaction.atomic
 def withdraw_documentation(*, request: HttpRequest, seminar: Seminar) -> None:
     seminar.documentation_token_hash = ""
+    seminar.documentation_nonce = ""
     seminar.documentation_released_at = None
-    seminar.save(update_fields=["documentation_token_hash", "documentation_released_at"])
+    seminar.save(
+        update_fields=[
+            "documentation_token_hash",
+            "documentation_nonce",
+            "documentation_released_at",
+        ]
+    )
     audit.record(request, action="documentation.withdraw", obj=seminar, programme=seminar.programme)
 
 

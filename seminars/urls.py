@@ -2,7 +2,7 @@ from django.urls import path
 
 from seminars import views
 
-prefix = "programmes/<int:pk>/seminars/<int:number>/"
+prefix = "programmes/<int:pk>/seminars/<int:seminar_id>/"
 board = prefix + "activities/<int:activity_id>/board/"
 groups = prefix + "activities/<int:activity_id>/groups/"
 
@@ -25,7 +25,22 @@ urlpatterns = [
         views.evaluation_questions,
         name="evaluation_questions",
     ),
+    path("programmes/<int:pk>/seminars/add/", views.seminar_add, name="seminar_add"),
     path(prefix, views.seminar_detail, name="seminar_detail"),
+    path(prefix + "move/", views.seminar_move, name="seminar_move"),
+    path(prefix + "remove/", views.seminar_remove, name="seminar_remove"),
+    path(prefix + "end/", views.seminar_end, name="seminar_end"),
+    path(prefix + "sessions/", views.session_add, name="session_add"),
+    path(
+        prefix + "sessions/<int:session_id>/remove/",
+        views.session_remove,
+        name="session_remove",
+    ),
+    path(
+        prefix + "sessions/<int:session_id>/display/",
+        views.session_display_open,
+        name="session_display_open",
+    ),
     path(prefix + "display/", views.display_open, name="display_open"),
     path(prefix + "documentation/", views.seminar_documentation, name="seminar_documentation"),
     path(

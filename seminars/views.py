@@ -7,6 +7,8 @@ add only HTTP: rate limits, templates, redirects.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -47,10 +49,12 @@ from seminars import (
     groups,
     nameguard,
     rooms,
+    schedule,
     services,
     voting,
 )
 from seminars.access import (
+    SeminarOver,
     get_activity,
     get_board,
     get_board_for_phone,
@@ -64,6 +68,7 @@ from seminars.access import (
     get_seminar,
     get_seminar_for_display,
     get_seminar_for_documentation,
+    get_session,
     get_work_group,
 )
 from seminars.forms import (
@@ -82,7 +87,9 @@ from seminars.forms import (
     PostFixForm,
     PostForm,
     QuestionFormSet,
+    SeminarAddForm,
     SeminarForm,
+    SessionForm,
     SummaryForm,
     VoteForm,
     WallForm,
@@ -94,17 +101,57 @@ from surveys.models import MEASURE_LABELS
 from surveys.results import response_rates
 
 
+def _run_sheet(
+    request: HttpRequest,
+    access: ProgrammeAccess,
+    seminar: Seminar,
+    *,
+    status: int = 200,
+    partial: str | None = None,
+    **forms,
+) -> HttpResponse:
+    """The seminar's run-sheet page, with any form handed in bound to its errors."""
+    programme = access.programme
+    facilitator = access.is_facilitator
+    context = {
+        "programme": programme,
+        "access": access,
+        "seminar": seminar,
+        "seminars": programme.seminars.all(),
+        "form": SeminarForm(instance=seminar) if facilitator else None,
+        "activity_form": ActivityForm() if facilitator else None,
+        "session_form": SessionForm() if facilitator else None,
+        "activities": seminar.activities.all(),
+        "sessions": seminar.sessions.all(),
+        "over": schedule.is_over(seminar),
+        "last_day": schedule.last_day(seminar),
+        "trials": groups.trial_before(seminar),
+        "evaluations": [
+            evaluations.results(evaluation, k=programme.min_group_size, comments=False)
+            for evaluation in Evaluation.objects.filter(activity__seminar=seminar).select_related(
+                "activity__seminar__programme"
+            )
+        ],
+    }
+    context.update(forms)
+    return render_page(
+        request, "seminars/seminar_detail.html", context, partial=partial, status=status
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def seminar_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def seminar_detail(request: HttpRequest, pk: int, seminar_id: int) -> HttpResponse:
     """The run-sheet; facilitators edit it in place, managers read it."""
     access = get_programme_access(request.user, pk)
     programme = access.programme
-    seminar = get_seminar(programme, number)
+    seminar = get_seminar(programme, seminar_id)
     if request.method == "POST" and not access.is_facilitator:
         raise Http404
-    form = SeminarForm(request.POST or None, instance=seminar) if access.is_facilitator else None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "GET":
+        return _run_sheet(request, access, seminar, partial="seminar-form")
+    form = SeminarForm(request.POST, instance=seminar)
+    if form.is_valid():
         form.save()
         audit.record(
             request,
@@ -114,35 +161,14 @@ def seminar_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             fields=form.changed_data,
         )
         messages.success(request, _("The seminar has been saved."))
-        return redirect("seminar_detail", programme.pk, seminar.number)
-    return render_page(
-        request,
-        "seminars/seminar_detail.html",
-        {
-            "programme": programme,
-            "access": access,
-            "seminar": seminar,
-            "seminars": programme.seminars.all(),
-            "form": form,
-            "activities": seminar.activities.all(),
-            "activity_form": ActivityForm() if access.is_facilitator else None,
-            "trials": groups.trial_before(seminar),
-            "evaluations": [
-                evaluations.results(evaluation, k=programme.min_group_size, comments=False)
-                for evaluation in Evaluation.objects.filter(
-                    activity__seminar=seminar
-                ).select_related("activity__seminar__programme")
-            ],
-        },
-        partial="seminar-form",
-        status=422 if form is not None and form.errors else 200,
-    )
+        return redirect("seminar_detail", programme.pk, seminar.pk)
+    return _run_sheet(request, access, seminar, form=form, partial="seminar-form", status=422)
 
 
 @require_POST
-def activity_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def activity_add(request: HttpRequest, pk: int, seminar_id: int) -> HttpResponse:
     programme = get_programme_for_facilitator(request.user, pk)
-    seminar = get_seminar(programme, number)
+    seminar = get_seminar(programme, seminar_id)
     form = ActivityForm(request.POST)
     if form.is_valid():
         activity = form.save(commit=False)
@@ -154,27 +180,116 @@ def activity_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         services.ensure_evaluation(activity=activity)
         audit.record(request, action="activity.create", obj=activity, programme=programme)
         messages.success(request, _("The activity has been added."))
-        return redirect("seminar_detail", programme.pk, seminar.number)
-    return render_page(
-        request,
-        "seminars/seminar_detail.html",
-        {
-            "programme": programme,
-            "access": get_programme_access(request.user, pk),
-            "seminar": seminar,
-            "seminars": programme.seminars.all(),
-            "form": SeminarForm(instance=seminar),
-            "activities": seminar.activities.all(),
-            "activity_form": form,
-        },
-        status=422,
+        return redirect("seminar_detail", programme.pk, seminar.pk)
+    access = get_programme_access(request.user, pk)
+    return _run_sheet(request, access, seminar, activity_form=form, status=422)
+
+
+# --- The programme's seminars: added, moved, removed; sittings; the end ------------------
+
+
+@require_POST
+def seminar_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new seminar at the end of the programme; its run-sheet opens to fill in."""
+    programme = get_programme_for_facilitator(request.user, pk)
+    form = SeminarAddForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the new seminar a title (at most 200 characters)."))
+        return redirect("programme_detail", programme.pk)
+    seminar = schedule.add_seminar(
+        request=request, programme=programme, title=form.cleaned_data["title"]
     )
+    messages.success(request, _("The seminar has been added. Fill in its date and agenda."))
+    return redirect("seminar_detail", programme.pk, seminar.pk)
+
+
+@require_POST
+def seminar_move(request: HttpRequest, pk: int, seminar_id: int) -> HttpResponse:
+    """Move a seminar one place earlier or later; its address stays the same."""
+    programme = get_programme_for_facilitator(request.user, pk)
+    seminar = get_seminar(programme, seminar_id)
+    step = -1 if request.POST.get("direction") == "up" else 1
+    schedule.move_seminar(request=request, seminar=seminar, step=step)
+    return redirect(reverse("programme_detail", args=[programme.pk]) + "#seminars")
 
 
 @require_http_methods(["GET", "POST"])
-def activity_edit(request: HttpRequest, pk: int, number: int, activity_id: int) -> HttpResponse:
+def seminar_remove(request: HttpRequest, pk: int, seminar_id: int) -> HttpResponse:
+    """Ask, then delete a seminar with everything said in it; its rounds stay."""
     programme = get_programme_for_facilitator(request.user, pk)
-    seminar = get_seminar(programme, number)
+    seminar = get_seminar(programme, seminar_id)
+    if request.method == "POST" and request.POST.get("confirm") == seminar.title:
+        schedule.remove_seminar(request=request, seminar=seminar)
+        messages.success(request, _("The seminar has been removed."))
+        return redirect("programme_detail", programme.pk)
+    counts = schedule.contents(seminar)
+    return render_page(
+        request,
+        "seminars/seminar_remove.html",
+        {"programme": programme, "seminar": seminar, "counts": counts},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def seminar_end(request: HttpRequest, pk: int, seminar_id: int) -> HttpResponse:
+    """End the seminar now (its room closes to phones), or undo that."""
+    programme = get_programme_for_facilitator(request.user, pk)
+    seminar = get_seminar(programme, seminar_id)
+    if request.POST.get("end") == "1":
+        schedule.end_seminar(request=request, seminar=seminar)
+        messages.success(request, _("The seminar has ended: its room is closed to phones."))
+    elif seminar.ended_at is not None:
+        schedule.reopen_seminar(request=request, seminar=seminar)
+        if schedule.is_over(seminar):
+            messages.warning(
+                request,
+                _("Its last day has passed, so it stays over. Change its date to hold it again."),
+            )
+        else:
+            messages.success(request, _("The seminar is running again."))
+    return redirect("seminar_detail", programme.pk, seminar.pk)
+
+
+@require_POST
+def session_add(request: HttpRequest, pk: int, seminar_id: int) -> HttpResponse:
+    """Hold the seminar once more (a night shift): a sitting with its own code and wall."""
+    programme = get_programme_for_facilitator(request.user, pk)
+    seminar = get_seminar(programme, seminar_id)
+    form = SessionForm(request.POST)
+    if not form.is_valid():
+        access = get_programme_access(request.user, pk)
+        return _run_sheet(request, access, seminar, session_form=form, status=422)
+    schedule.add_session(request=request, seminar=seminar, session=form.save(commit=False))
+    messages.success(request, _("The session has been added with a room code of its own."))
+    return redirect(reverse("seminar_detail", args=[programme.pk, seminar.pk]) + "#sessions")
+
+
+@require_POST
+def session_remove(request: HttpRequest, pk: int, seminar_id: int, session_id: int) -> HttpResponse:
+    programme = get_programme_for_facilitator(request.user, pk)
+    session = get_session(get_seminar(programme, seminar_id), session_id)
+    schedule.remove_session(request=request, session=session)
+    messages.success(request, _("The session has been removed; what was said in it stays."))
+    return redirect(reverse("seminar_detail", args=[programme.pk, seminar_id]) + "#sessions")
+
+
+@require_POST
+def session_display_open(
+    request: HttpRequest, pk: int, seminar_id: int, session_id: int
+) -> HttpResponse:
+    """Issue the sitting's own display link (voiding its older one) and open it."""
+    programme = get_programme_for_facilitator(request.user, pk)
+    session = get_session(get_seminar(programme, seminar_id), session_id)
+    token = services.issue_display_token(seminar=session)
+    audit.record(request, action="session.display_link", obj=session, programme=programme)
+    return redirect("display", token)
+
+
+@require_http_methods(["GET", "POST"])
+def activity_edit(request: HttpRequest, pk: int, seminar_id: int, activity_id: int) -> HttpResponse:
+    programme = get_programme_for_facilitator(request.user, pk)
+    seminar = get_seminar(programme, seminar_id)
     activity = get_activity(seminar, activity_id)
     form = ActivityForm(request.POST or None, instance=activity)
     if request.method == "POST" and form.is_valid():
@@ -190,7 +305,7 @@ def activity_edit(request: HttpRequest, pk: int, number: int, activity_id: int) 
             fields=form.changed_data,
         )
         messages.success(request, _("The activity has been saved."))
-        return redirect("seminar_detail", programme.pk, seminar.number)
+        return redirect("seminar_detail", programme.pk, seminar.pk)
     return render_page(
         request,
         "seminars/activity_edit.html",
@@ -200,26 +315,30 @@ def activity_edit(request: HttpRequest, pk: int, number: int, activity_id: int) 
 
 
 @require_POST
-def activity_delete(request: HttpRequest, pk: int, number: int, activity_id: int) -> HttpResponse:
+def activity_delete(
+    request: HttpRequest, pk: int, seminar_id: int, activity_id: int
+) -> HttpResponse:
     programme = get_programme_for_facilitator(request.user, pk)
-    seminar = get_seminar(programme, number)
+    seminar = get_seminar(programme, seminar_id)
     activity = get_activity(seminar, activity_id)
     audit.record(request, action="activity.delete", obj=activity, programme=programme)
     activity.delete()
     messages.success(request, _("The activity has been deleted."))
-    return redirect("seminar_detail", programme.pk, seminar.number)
+    return redirect("seminar_detail", programme.pk, seminar.pk)
 
 
 @require_POST
-def activity_present(request: HttpRequest, pk: int, number: int, activity_id: int) -> HttpResponse:
+def activity_present(
+    request: HttpRequest, pk: int, seminar_id: int, activity_id: int
+) -> HttpResponse:
     """The agenda row's "present" button: open its board, groups or evaluation, on the wall."""
     programme = get_programme_for_facilitator(request.user, pk)
-    activity = get_activity(get_seminar(programme, number), activity_id)
+    activity = get_activity(get_seminar(programme, seminar_id), activity_id)
     if activity.kind not in PRESENTABLE:
         return HttpResponse(_("Only boards, group work and evaluations are presented."), status=400)
     services.present_activity(request=request, activity=activity)
     messages.success(request, _("It is open for phones and on the wall now."))
-    return redirect(PRESENTABLE[activity.kind], pk, number, activity.pk)
+    return redirect(PRESENTABLE[activity.kind], pk, seminar_id, activity.pk)
 
 
 PRESENTABLE = {
@@ -230,10 +349,10 @@ PRESENTABLE = {
 
 
 @require_POST
-def activity_move(request: HttpRequest, pk: int, number: int, activity_id: int) -> HttpResponse:
+def activity_move(request: HttpRequest, pk: int, seminar_id: int, activity_id: int) -> HttpResponse:
     """Move an activity one place up or down the agenda."""
     programme = get_programme_for_facilitator(request.user, pk)
-    seminar = get_seminar(programme, number)
+    seminar = get_seminar(programme, seminar_id)
     activity = get_activity(seminar, activity_id)
     step = -1 if request.POST.get("direction") == "up" else 1
     with transaction.atomic():
@@ -246,7 +365,7 @@ def activity_move(request: HttpRequest, pk: int, number: int, activity_id: int) 
                 row.position = position
             type(activity).objects.bulk_update(ordered, ["position"])
     audit.record(request, action="activity.move", obj=activity, programme=programme)
-    return redirect("seminar_detail", programme.pk, seminar.number)
+    return redirect("seminar_detail", programme.pk, seminar.pk)
 
 
 # --- The room: phones join whatever is open in it ----------------------------------------
@@ -303,6 +422,8 @@ def _enter_room(request: HttpRequest, raw_code: str) -> HttpResponse:
         return render_participant(
             request, "seminars/join.html", {"form": form, "unknown_code": True}, status=404
         )
+    if room.over:
+        return _room_over(request, room.seminar)
     url = rooms.enter(request, room)
     if url is not None:
         return redirect(url)
@@ -341,10 +462,10 @@ def participant_home(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def display_open(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def display_open(request: HttpRequest, pk: int, seminar_id: int) -> HttpResponse:
     """Issue the seminar's display link (voiding an older one) and open it."""
     programme = get_programme_for_facilitator(request.user, pk)
-    seminar = get_seminar(programme, number)
+    seminar = get_seminar(programme, seminar_id)
     token = services.issue_display_token(seminar=seminar)
     audit.record(request, action="seminar.display_link", obj=seminar, programme=programme)
     return redirect("display", token)
@@ -360,7 +481,11 @@ def _join_block(request: HttpRequest, code: str) -> dict:
 
 
 def _display_context(
-    request: HttpRequest, seminar: Seminar, token: str, wall: rooms.WallNow | None = None
+    request: HttpRequest,
+    seminar: Seminar,
+    code: str,
+    token: str,
+    wall: rooms.WallNow | None = None,
 ) -> dict:
     wall = wall or rooms.wall_now(seminar)
     programme = seminar.programme
@@ -378,7 +503,7 @@ def _display_context(
         view = boards.for_wall(board, k=programme.min_group_size)
         context.update(board=board, view=view, stage=f"board-{board.phase}")
         if board.phase in (Board.Phase.COLLECT, Board.Phase.VOTE):
-            context.update(_join_block(request, seminar.room_code))
+            context.update(_join_block(request, code))
         return context
     if wall.kind == Wall.GROUPS:
         work = GroupWork.objects.select_related("activity").get(pk=wall.work.pk)
@@ -401,10 +526,10 @@ def _display_context(
     context.update(round=round, state=now.state, stage=now.stage)
     if round is not None:
         if round.is_open:
-            context.update(_join_block(request, seminar.room_code))
+            context.update(_join_block(request, code))
         context.update(turnout=response_rates(round)[0])
     elif rooms.open_now(seminar):  # a board, groups or an evaluation: phones join here
-        context.update(_join_block(request, seminar.room_code), stage="joining")
+        context.update(_join_block(request, code), stage="joining")
     return context
 
 
@@ -420,8 +545,8 @@ def _display_response(request: HttpRequest, seminar: Seminar, template: str, con
 @ratelimit.answers_too_many_attempts
 def display(request: HttpRequest, token: str) -> HttpResponse:
     """Full-screen room view: how to join, how many have answered, the room's result."""
-    seminar = get_seminar_for_display(request, token)
-    context = _display_context(request, seminar, token)
+    seminar, code = get_seminar_for_display(request, token)
+    context = _display_context(request, seminar, code, token)
     return _display_response(request, seminar, "seminars/display.html", context)
 
 
@@ -430,15 +555,33 @@ def display(request: HttpRequest, token: str) -> HttpResponse:
 @ratelimit.answers_too_many_attempts
 def display_live(request: HttpRequest, token: str) -> HttpResponse:
     """The poll: 204 when nothing on the screen would change, else the live part."""
-    seminar = get_seminar_for_display(request, token)
+    seminar, code = get_seminar_for_display(request, token)
     wall = rooms.wall_now(seminar)
     if request.GET.get("v") == wall.version:
         return HttpResponse(status=204)
-    context = _display_context(request, seminar, token, wall)
+    context = _display_context(request, seminar, code, token, wall)
     return _display_response(request, seminar, "seminars/display.html#live", context)
 
 
 # --- Boards on the phone ------------------------------------------------------------------
+
+
+def _room_over(request: HttpRequest, seminar: Seminar) -> HttpResponse:
+    """A seminar that has ended: nothing in its room is taken any more (410, said plainly)."""
+    return render_participant(request, "seminars/room_over.html", {"seminar": seminar}, status=410)
+
+
+def answers_seminar_over(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Turn SeminarOver, raised when a phone reaches into an ended seminar, into its page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except SeminarOver as over:
+            return _room_over(request, over.seminar)
+
+    return wrapper
 
 
 def _phone_board_page(
@@ -479,6 +622,7 @@ def _phone_board_page(
 
 @login_not_required
 @require_GET
+@answers_seminar_over
 def board_phone(request: HttpRequest, board_id: int) -> HttpResponse:
     """A board on a phone: write, then look at the wall, then spend dots, then results."""
     board, seat = get_board_for_phone(request, board_id)
@@ -487,6 +631,7 @@ def board_phone(request: HttpRequest, board_id: int) -> HttpResponse:
 
 @login_not_required
 @require_POST
+@answers_seminar_over
 def board_post(request: HttpRequest, board_id: int) -> HttpResponse:
     """Store a post once (the form's key); a post the name guard stops waits for review."""
     board, seat = get_board_for_phone(request, board_id)
@@ -525,6 +670,7 @@ def board_post(request: HttpRequest, board_id: int) -> HttpResponse:
 
 @login_not_required
 @require_POST
+@answers_seminar_over
 def board_vote(request: HttpRequest, board_id: int) -> HttpResponse:
     """Set this phone's dots on an item (or move one: two items in one request)."""
     board, seat = get_board_for_phone(request, board_id)
@@ -569,9 +715,9 @@ def _control_page(request, board, *, settings_form=None, merge_form=None, status
     )
 
 
-def _staff_board(request: HttpRequest, pk: int, number: int, activity_id: int):
+def _staff_board(request: HttpRequest, pk: int, seminar_id: int, activity_id: int):
     programme = get_programme_for_facilitator(request.user, pk)
-    return get_board(get_seminar(programme, number), activity_id)
+    return get_board(get_seminar(programme, seminar_id), activity_id)
 
 
 def _back_to_control(request: HttpRequest, board) -> HttpResponse:
@@ -580,23 +726,23 @@ def _back_to_control(request: HttpRequest, board) -> HttpResponse:
         return _control_page(request, board)
     activity = board.activity
     return redirect(
-        "board_control", activity.seminar.programme_id, activity.seminar.number, activity.pk
+        "board_control", activity.seminar.programme_id, activity.seminar_id, activity.pk
     )
 
 
 @require_GET
 @vary_on_headers("HX-Request")
-def board_control(request: HttpRequest, pk: int, number: int, activity_id: int) -> HttpResponse:
+def board_control(request: HttpRequest, pk: int, seminar_id: int, activity_id: int) -> HttpResponse:
     """The facilitator's view of a board (a laptop or a phone, not the projector)."""
-    board = _staff_board(request, pk, number, activity_id)
+    board = _staff_board(request, pk, seminar_id, activity_id)
     if request.htmx and request.GET.get("v") == str(board.version):
         return HttpResponse(status=204)
     return _control_page(request, board)
 
 
 @require_POST
-def board_phase(request: HttpRequest, pk: int, number: int, activity_id: int) -> HttpResponse:
-    board = _staff_board(request, pk, number, activity_id)
+def board_phase(request: HttpRequest, pk: int, seminar_id: int, activity_id: int) -> HttpResponse:
+    board = _staff_board(request, pk, seminar_id, activity_id)
     form = PhaseForm(request.POST)
     if not form.is_valid():
         return HttpResponse(_("Choose a step of the board."), status=400)
@@ -605,8 +751,10 @@ def board_phase(request: HttpRequest, pk: int, number: int, activity_id: int) ->
 
 
 @require_POST
-def board_settings(request: HttpRequest, pk: int, number: int, activity_id: int) -> HttpResponse:
-    board = _staff_board(request, pk, number, activity_id)
+def board_settings(
+    request: HttpRequest, pk: int, seminar_id: int, activity_id: int
+) -> HttpResponse:
+    board = _staff_board(request, pk, seminar_id, activity_id)
     form = BoardForm(request.POST, instance=board)
     if not form.is_valid():
         board.refresh_from_db()
@@ -618,10 +766,10 @@ def board_settings(request: HttpRequest, pk: int, number: int, activity_id: int)
 
 @require_POST
 def board_post_action(
-    request: HttpRequest, pk: int, number: int, activity_id: int, post_id: int
+    request: HttpRequest, pk: int, seminar_id: int, activity_id: int, post_id: int
 ) -> HttpResponse:
     """Hide a post, show it again (or let one waiting for review through), or split it out."""
-    board = _staff_board(request, pk, number, activity_id)
+    board = _staff_board(request, pk, seminar_id, activity_id)
     post = get_post(board, post_id)
     action = request.POST.get("action", "")
     if action == "split":
@@ -635,10 +783,10 @@ def board_post_action(
 
 @require_http_methods(["GET", "POST"])
 def board_post_edit(
-    request: HttpRequest, pk: int, number: int, activity_id: int, post_id: int
+    request: HttpRequest, pk: int, seminar_id: int, activity_id: int, post_id: int
 ) -> HttpResponse:
     """Fix a typo in a post; the change is audited (without the text)."""
-    board = _staff_board(request, pk, number, activity_id)
+    board = _staff_board(request, pk, seminar_id, activity_id)
     post = get_post(board, post_id)
     form = PostFixForm(request.POST or None, instance=post)
     if request.method == "POST" and form.is_valid():
@@ -655,9 +803,9 @@ def board_post_edit(
 
 
 @require_POST
-def board_merge(request: HttpRequest, pk: int, number: int, activity_id: int) -> HttpResponse:
+def board_merge(request: HttpRequest, pk: int, seminar_id: int, activity_id: int) -> HttpResponse:
     """Merge the chosen items into the first of them; their posts and dots follow."""
-    board = _staff_board(request, pk, number, activity_id)
+    board = _staff_board(request, pk, seminar_id, activity_id)
     groups = {group.pk: group for group in board.groups.all()}
     form = MergeForm(request.POST, choices=[(pk, str(pk)) for pk in groups])
     if not form.is_valid():
@@ -672,10 +820,10 @@ def board_merge(request: HttpRequest, pk: int, number: int, activity_id: int) ->
 
 @require_POST
 def board_group_edit(
-    request: HttpRequest, pk: int, number: int, activity_id: int, group_id: int
+    request: HttpRequest, pk: int, seminar_id: int, activity_id: int, group_id: int
 ) -> HttpResponse:
     """Rename an item and tag it with a social capital dimension."""
-    board = _staff_board(request, pk, number, activity_id)
+    board = _staff_board(request, pk, seminar_id, activity_id)
     group = get_group(board, group_id)
     form = GroupForm(request.POST, instance=group)
     if not form.is_valid():
@@ -685,10 +833,10 @@ def board_group_edit(
 
 
 @require_POST
-def seminar_wall(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def seminar_wall(request: HttpRequest, pk: int, seminar_id: int) -> HttpResponse:
     """Choose what the wall presents: the room, a board of this seminar, or the change."""
     programme = get_programme_for_facilitator(request.user, pk)
-    seminar = get_seminar(programme, number)
+    seminar = get_seminar(programme, seminar_id)
     form = WallForm(request.POST)
     if not form.is_valid():
         return HttpResponse(_("Choose what the wall shows."), status=400)
@@ -704,7 +852,7 @@ def seminar_wall(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     next_url = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(next_url, allowed_hosts=None):
         return redirect(next_url)
-    return redirect("seminar_detail", programme.pk, seminar.number)
+    return redirect("seminar_detail", programme.pk, seminar.pk)
 
 
 # --- Group work on the phone --------------------------------------------------------------
@@ -736,6 +884,7 @@ def _phone_group_page(request, work, seat, *, form=None, error="", theirs=None, 
 
 @login_not_required
 @require_GET
+@answers_seminar_over
 def group_phone(request: HttpRequest, work_id: int) -> HttpResponse:
     """Group work on a phone: choose your group, then write the group's notes together."""
     work, seat = get_group_work_for_phone(request, work_id)
@@ -744,6 +893,7 @@ def group_phone(request: HttpRequest, work_id: int) -> HttpResponse:
 
 @login_not_required
 @require_POST
+@answers_seminar_over
 def group_join(request: HttpRequest, work_id: int) -> HttpResponse:
     work, seat = get_group_work_for_phone(request, work_id)
     group = work.groups.filter(pk=parse_id(request.POST.get("group"))).first()
@@ -756,6 +906,7 @@ def group_join(request: HttpRequest, work_id: int) -> HttpResponse:
 
 @login_not_required
 @require_POST
+@answers_seminar_over
 def group_notes(request: HttpRequest, work_id: int) -> HttpResponse:
     """Save the group's notes; a stale save shows both texts and loses neither."""
     work, seat = get_group_work_for_phone(request, work_id)
@@ -793,9 +944,9 @@ def group_notes(request: HttpRequest, work_id: int) -> HttpResponse:
 # --- Group work: the facilitator's view ---------------------------------------------------
 
 
-def _staff_work(request: HttpRequest, pk: int, number: int, activity_id: int):
+def _staff_work(request: HttpRequest, pk: int, seminar_id: int, activity_id: int):
     programme = get_programme_for_facilitator(request.user, pk)
-    return get_group_work(get_seminar(programme, number), activity_id)
+    return get_group_work(get_seminar(programme, seminar_id), activity_id)
 
 
 def _group_page(request, work, *, settings_form=None, add_form=None, status=200):
@@ -837,23 +988,25 @@ def _logbook_links(request: HttpRequest, work) -> list[tuple[str, str, str]]:
 def _back_to_groups(request: HttpRequest, work) -> HttpResponse:
     activity = work.activity
     return redirect(
-        "group_control", activity.seminar.programme_id, activity.seminar.number, activity.pk
+        "group_control", activity.seminar.programme_id, activity.seminar_id, activity.pk
     )
 
 
 @require_GET
 @vary_on_headers("HX-Request")
-def group_control(request: HttpRequest, pk: int, number: int, activity_id: int) -> HttpResponse:
+def group_control(request: HttpRequest, pk: int, seminar_id: int, activity_id: int) -> HttpResponse:
     """The facilitator's view of a group activity: groups, their notes as they are written."""
-    work = _staff_work(request, pk, number, activity_id)
+    work = _staff_work(request, pk, seminar_id, activity_id)
     if request.htmx and request.GET.get("v") == str(work.version):
         return HttpResponse(status=204)
     return _group_page(request, work)
 
 
 @require_POST
-def group_settings(request: HttpRequest, pk: int, number: int, activity_id: int) -> HttpResponse:
-    work = _staff_work(request, pk, number, activity_id)
+def group_settings(
+    request: HttpRequest, pk: int, seminar_id: int, activity_id: int
+) -> HttpResponse:
+    work = _staff_work(request, pk, seminar_id, activity_id)
     form = GroupWorkForm(request.POST, instance=work)
     if not form.is_valid():
         work.refresh_from_db()
@@ -864,8 +1017,8 @@ def group_settings(request: HttpRequest, pk: int, number: int, activity_id: int)
 
 
 @require_POST
-def group_add(request: HttpRequest, pk: int, number: int, activity_id: int) -> HttpResponse:
-    work = _staff_work(request, pk, number, activity_id)
+def group_add(request: HttpRequest, pk: int, seminar_id: int, activity_id: int) -> HttpResponse:
+    work = _staff_work(request, pk, seminar_id, activity_id)
     programme = work.activity.seminar.programme
     if request.POST.get("per_unit"):
         made = services.groups_per_unit(request=request, work=work)
@@ -886,17 +1039,17 @@ def group_add(request: HttpRequest, pk: int, number: int, activity_id: int) -> H
 
 @require_POST
 def group_remove(
-    request: HttpRequest, pk: int, number: int, activity_id: int, group_id: int
+    request: HttpRequest, pk: int, seminar_id: int, activity_id: int, group_id: int
 ) -> HttpResponse:
-    work = _staff_work(request, pk, number, activity_id)
+    work = _staff_work(request, pk, seminar_id, activity_id)
     services.remove_group(request=request, group=get_work_group(work, group_id))
     return _back_to_groups(request, work)
 
 
 @require_POST
-def group_present(request: HttpRequest, pk: int, number: int, activity_id: int) -> HttpResponse:
+def group_present(request: HttpRequest, pk: int, seminar_id: int, activity_id: int) -> HttpResponse:
     """Put the notes on the wall: one group large, or all groups side by side."""
-    work = _staff_work(request, pk, number, activity_id)
+    work = _staff_work(request, pk, seminar_id, activity_id)
     raw = request.POST.get("group", "")
     group = get_work_group(work, parse_id(raw)) if raw else None
     services.present_groups(request=request, seminar=work.activity.seminar, work=work, group=group)
@@ -925,6 +1078,7 @@ def _phone_evaluation_page(request, evaluation, seat, *, form=None, error="", st
 
 @login_not_required
 @require_GET
+@answers_seminar_over
 def evaluation_phone(request: HttpRequest, evaluation_id: int) -> HttpResponse:
     """The seminar's evaluation on a phone: a few questions, all of them optional."""
     evaluation, seat = get_evaluation_for_phone(request, evaluation_id)
@@ -933,6 +1087,7 @@ def evaluation_phone(request: HttpRequest, evaluation_id: int) -> HttpResponse:
 
 @login_not_required
 @require_POST
+@answers_seminar_over
 def evaluation_submit(request: HttpRequest, evaluation_id: int) -> HttpResponse:
     evaluation, seat = get_evaluation_for_phone(request, evaluation_id)
     form = EvaluationForm(request.POST, questions=evaluations.asked_in(evaluation))
@@ -961,17 +1116,17 @@ def evaluation_submit(request: HttpRequest, evaluation_id: int) -> HttpResponse:
     return redirect("evaluation_phone", evaluation.pk)
 
 
-def _staff_evaluation(request: HttpRequest, pk: int, number: int, activity_id: int):
+def _staff_evaluation(request: HttpRequest, pk: int, seminar_id: int, activity_id: int):
     programme = get_programme_for_facilitator(request.user, pk)
-    return get_evaluation(get_seminar(programme, number), activity_id)
+    return get_evaluation(get_seminar(programme, seminar_id), activity_id)
 
 
 @require_http_methods(["GET", "POST"])
 def evaluation_control(
-    request: HttpRequest, pk: int, number: int, activity_id: int
+    request: HttpRequest, pk: int, seminar_id: int, activity_id: int
 ) -> HttpResponse:
     """Open and close the evaluation, read its results and write the themes of its comments."""
-    evaluation = _staff_evaluation(request, pk, number, activity_id)
+    evaluation = _staff_evaluation(request, pk, seminar_id, activity_id)
     form = EvaluationControlForm(request.POST or None, instance=evaluation)
     if request.method == "POST" and form.is_valid():
         services.change_evaluation(
@@ -1036,10 +1191,10 @@ def _documentation_pdf(seminar) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def seminar_documentation(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def seminar_documentation(request: HttpRequest, pk: int, seminar_id: int) -> HttpResponse:
     """The seminar's documentation; the facilitator writes a summary and releases it."""
     access = get_programme_access(request.user, pk)
-    seminar = get_seminar(access.programme, number)
+    seminar = get_seminar(access.programme, seminar_id)
     if request.method == "POST" and not access.is_facilitator:
         raise Http404
     form = SummaryForm(request.POST or None, instance=seminar) if access.is_facilitator else None
@@ -1053,10 +1208,10 @@ def seminar_documentation(request: HttpRequest, pk: int, number: int) -> HttpRes
             fields=form.changed_data,
         )
         messages.success(request, _("The summary has been saved."))
-        return redirect("seminar_documentation", pk, number)
+        return redirect("seminar_documentation", pk, seminar_id)
     share_url = share_qr = ""
-    token = request.session.get("documentation_tokens", {}).get(str(seminar.pk))
-    if access.is_facilitator and token and seminar.documentation_token_hash:
+    token = services.documentation_token(seminar)
+    if access.is_facilitator and token:
         share_url = request.build_absolute_uri(reverse("documentation_shared", args=[token]))
         share_qr = qr_svg(share_url)
     with translation.override(seminar.programme.language):
@@ -1078,21 +1233,18 @@ def seminar_documentation(request: HttpRequest, pk: int, number: int) -> HttpRes
 
 
 @require_GET
-def seminar_documentation_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def seminar_documentation_pdf(request: HttpRequest, pk: int, seminar_id: int) -> HttpResponse:
     access = get_programme_access(request.user, pk)
-    return _documentation_pdf(get_seminar(access.programme, number))
+    return _documentation_pdf(get_seminar(access.programme, seminar_id))
 
 
 @require_POST
-def documentation_release(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def documentation_release(request: HttpRequest, pk: int, seminar_id: int) -> HttpResponse:
     """Release the documentation with a new share link (voiding an older one), or withdraw it."""
     programme = get_programme_for_facilitator(request.user, pk)
-    seminar = get_seminar(programme, number)
+    seminar = get_seminar(programme, seminar_id)
     if request.POST.get("release") == "1":
         token = services.release_documentation(request=request, seminar=seminar)
-        # Shown to this facilitator again on the page; only its hash is stored.
-        request.session.setdefault("documentation_tokens", {})[str(seminar.pk)] = token
-        request.session.modified = True
         messages.success(request, _("The documentation is released."))
         if request.POST.get("email"):
             url = request.build_absolute_uri(reverse("documentation_shared", args=[token]))
@@ -1109,7 +1261,7 @@ def documentation_release(request: HttpRequest, pk: int, number: int) -> HttpRes
     else:
         services.withdraw_documentation(request=request, seminar=seminar)
         messages.success(request, _("The documentation is withdrawn: its link no longer works."))
-    return redirect("seminar_documentation", pk, number)
+    return redirect("seminar_documentation", pk, seminar_id)
 
 
 @login_not_required
@@ -1134,10 +1286,10 @@ def documentation_shared(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 def group_logbook_link(
-    request: HttpRequest, pk: int, number: int, activity_id: int, group_id: int
+    request: HttpRequest, pk: int, seminar_id: int, activity_id: int, group_id: int
 ) -> HttpResponse:
     """Issue the group's logbook link (an older one stops working); shown once, here."""
-    work = _staff_work(request, pk, number, activity_id)
+    work = _staff_work(request, pk, seminar_id, activity_id)
     group = get_work_group(work, group_id)
     token = services.issue_logbook_link(request=request, group=group)
     request.session.setdefault("logbook_tokens", {})[str(group.pk)] = token

@@ -110,13 +110,14 @@ def survey_items(programme: Programme) -> list[Item]:
 
 
 def unused_room_code() -> str:
-    """A code no room has, a seminar's or a lone round's (the seminar model is looked up by
-    name: surveys does not import seminars)."""
+    """A code no room has, a seminar's, a seminar sitting's or a lone round's (the seminars'
+    models are looked up by name: surveys does not import seminars)."""
     for _attempt in range(20):
         code = new_room_code()
         taken = (
             Round.objects.filter(room_code=code).exists()
             or apps.get_model("seminars", "Seminar").objects.filter(room_code=code).exists()
+            or apps.get_model("seminars", "Session").objects.filter(room_code=code).exists()
         )
         if not taken:
             return code

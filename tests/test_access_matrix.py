@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from programmes.models import ManagerInvitation, new_token
-from seminars.models import Board, GroupWork, Post, PostGroup, WorkGroup
+from seminars.models import Board, GroupWork, Post, PostGroup, Session, WorkGroup
 from surveys.models import Round
 from tests.factories import ParticipantFactory, ProgrammeManagerFactory
 
@@ -90,6 +90,13 @@ PROGRAMME_ROUTES = {
     "invitation_cancel": (["POST"], False),
     "audit_log": (["GET"], False),
     "seminar_detail": (["GET", "POST"], True),
+    "seminar_add": (["POST"], False),
+    "seminar_move": (["POST"], False),
+    "seminar_remove": (["GET", "POST"], False),
+    "seminar_end": (["POST"], False),
+    "session_add": (["POST"], False),
+    "session_remove": (["POST"], False),
+    "session_display_open": (["POST"], False),
     "activity_add": (["POST"], False),
     "activity_edit": (["GET", "POST"], False),
     "activity_delete": (["POST"], False),
@@ -167,6 +174,7 @@ def kwargs_for(name: str, cast, programme=None) -> dict:
     board = Board.objects.filter(activity__seminar=seminar).first()
     work = GroupWork.objects.filter(activity__seminar=seminar).first()
     work_group = work.groups.first() or WorkGroup.objects.create(work=work, name="Table 1")
+    session = seminar.sessions.first() or Session.objects.create(seminar=seminar, label="Night")
     activity = seminar.activities.first()
     if name.startswith("board"):
         activity = board.activity
@@ -187,7 +195,8 @@ def kwargs_for(name: str, cast, programme=None) -> dict:
         "participant_id": participant.pk,
         "manager_id": manager.pk,
         "invitation_id": invitation.pk,
-        "number": seminar.number,
+        "seminar_id": seminar.pk,
+        "session_id": session.pk,
         "activity_id": activity.pk,
         "post_id": post.pk,
         "group_id": work_group.pk if name.startswith("group_") else post.group_id,
@@ -244,7 +253,7 @@ def test_objects_of_another_programme_are_not_found_through_this_one(name, clien
     foreign = kwargs_for(name, cast, programme=cast.other_programme)
     client.force_login(cast.facilitator)
     methods, _ = PROGRAMME_ROUTES[name]
-    # Seminar numbers repeat across programmes; every other id is unique to its row.
+    # Every id is unique to its row, so a foreign one must not be found here.
     for key in {k for k in own if k != "pk" and own[k] != foreign[k]}:
         url = reverse(name, kwargs={**own, key: foreign[key]})
         for method in methods:

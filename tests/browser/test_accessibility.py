@@ -44,7 +44,11 @@ def tour(page: Page, setup: Setup) -> Iterator[str]:
         ("participants", f"{programme}/participants/", 200),
         ("participant import", f"{programme}/participants/import/", 200),
         ("managers", f"{programme}/managers/", 200),
-        ("seminar run-sheet", f"{programme}/seminars/1/", 200),
+        (
+            "seminar run-sheet",
+            f"{programme}/seminars/{setup.programme.seminars.get(number=1).pk}/",
+            200,
+        ),
     ]
     for name, path, status in anonymous:
         response = page.goto(path)

@@ -26,9 +26,7 @@ def test_dragging_an_item_onto_another_merges_them(live_server, open_context, ca
     page = open_context().new_page()
     log_in(page, cast.facilitator.username)
     activity = board.activity
-    page.goto(
-        reverse("board_control", args=[cast.programme.pk, activity.seminar.number, activity.pk])
-    )
+    page.goto(reverse("board_control", args=[cast.programme.pk, activity.seminar_id, activity.pk]))
     items = page.locator(".items > li.item")
     expect(items).to_have_count(3)
     page.locator(f"#pick-{Post.objects.get(text='Monday huddle').group_id}").check()

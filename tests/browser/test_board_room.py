@@ -147,7 +147,7 @@ def test_a_board_from_collect_to_results(live_server, open_context, cast, reques
     # --- The facilitator: run-sheet, projector link, control view -------------------------
     control = open_context(language="en", width=1280, height=800).new_page()
     log_in(control, cast.facilitator.username)
-    control.goto(f"/programmes/{programme.pk}/seminars/1/")
+    control.goto(f"/programmes/{programme.pk}/seminars/{seminar.pk}/")
     # "Open the projector view" posts into a new tab, which lands on /display/<token>/.
     with control.context.expect_page() as opened:
         control.get_by_role("button", name="Open the projector view").click()

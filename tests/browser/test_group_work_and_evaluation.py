@@ -145,7 +145,7 @@ def test_three_groups_and_two_scribes_racing_on_one(live_server, open_context, c
     # --- The facilitator: run-sheet, control view, settings, three free groups -------------
     control = open_context(language="en", **DESK).new_page()
     log_in(control, cast.facilitator.username)
-    control.goto(f"/programmes/{programme.pk}/seminars/1/")
+    control.goto(f"/programmes/{programme.pk}/seminars/{seminar.pk}/")
     run = control.get_by_role("link", name=f"Run the group work {title}")
     assert follow(control, run.click).status == 200
     expect(control.get_by_role("heading", level=1)).to_have_text(title)
@@ -345,7 +345,7 @@ def test_an_evaluation_from_five_phones_and_the_free_text_rule(
     # --- The facilitator opens the evaluation on its control page ---------------------------
     control = open_context(language="en", **DESK).new_page()
     log_in(control, cast.facilitator.username)
-    control.goto(f"/programmes/{programme.pk}/seminars/1/")
+    control.goto(f"/programmes/{programme.pk}/seminars/{seminar.pk}/")
     run = control.get_by_role("link", name=f"Run the evaluation {title}")
     assert follow(control, run.click).status == 200
     expect(control.get_by_role("heading", level=1)).to_have_text(title)
@@ -462,7 +462,7 @@ def test_an_evaluation_from_five_phones_and_the_free_text_rule(
     # --- The manager: the figure on the seminar page, never a comment ----------------------
     manager = open_context(language="en", **DESK).new_page()
     log_in(manager, cast.manager.username)
-    response = manager.goto(f"/programmes/{programme.pk}/seminars/1/")
+    response = manager.goto(f"/programmes/{programme.pk}/seminars/{seminar.pk}/")
     assert response is not None and response.status == 200
     section = manager.locator("section").filter(
         has=manager.get_by_role("heading", name="Evaluation", exact=True)

@@ -155,7 +155,7 @@ def test_a_trial_period_logbook_between_two_workshops(live_server, open_context,
     # --- 1. The facilitator: workshop 1's run-sheet, the trial-period group work ----------
     control = open_context(language="en", **DESK).new_page()
     log_in(control, cast.facilitator.username)
-    response = control.goto(f"/programmes/{programme.pk}/seminars/1/")
+    response = control.goto(f"/programmes/{programme.pk}/seminars/{seminar.pk}/")
     assert response is not None and response.status == 200
     expect(control.locator("section.trial-period")).to_have_count(0)  # nothing before it
     run = control.get_by_role("link", name=f"Run the group work {WORK_TITLE}", exact=True)
@@ -296,7 +296,9 @@ def test_a_trial_period_logbook_between_two_workshops(live_server, open_context,
     assert stored.count() == 2
 
     # --- 5. Workshop 2's run-sheet opens with the trial period ----------------------------
-    response = control.goto(f"/programmes/{programme.pk}/seminars/2/")
+    response = control.goto(
+        f"/programmes/{programme.pk}/seminars/{programme.seminars.get(number=2).pk}/"
+    )
     assert response is not None and response.status == 200
     trial = control.locator("section.trial-period")
     expect(trial).to_have_count(1)
@@ -319,7 +321,7 @@ def test_a_trial_period_logbook_between_two_workshops(live_server, open_context,
     scanner.scan(control, "run-sheet of workshop 2")
 
     # --- 6. A second link for the Maths team voids the first ------------------------------
-    control.goto(f"/programmes/{programme.pk}/seminars/1/")
+    control.goto(f"/programmes/{programme.pk}/seminars/{seminar.pk}/")
     run = control.get_by_role("link", name=f"Run the group work {WORK_TITLE}", exact=True)
     assert follow(control, run.click).status == 200
     old = links[MATHS]

@@ -26,10 +26,12 @@ def main_programme() -> Programme:
 def test_demo_builds_a_realistic_programme_and_runs_twice():
     first = run_demo()
     second = run_demo()
-    assert Programme.objects.count() == 3  # the main programme and one of each other format
+    assert Programme.objects.count() == 5  # the main programme and one of each other format
     assert sorted(Programme.objects.values_list("template", flat=True)) == [
         "four_seminars",
+        "leadership_chain",
         "leadership_day",
+        "regional",
         "three_workshops",
     ]
     programme = main_programme()
@@ -97,7 +99,7 @@ def test_the_demo_starts_over_when_its_programme_was_taken_apart():
     programme = main_programme()
     programme.seminars.filter(number=4).delete()
     data = run_demo()
-    assert Programme.objects.count() == 3
+    assert Programme.objects.count() == 5
     assert main_programme().seminars.count() == 4
     assert data["programme_url"] != f"/programmes/{programme.pk}/"
 
@@ -133,18 +135,50 @@ def test_demo_boards_have_posts_groups_hidden_posts_tags_and_votes():
 
 @pytest.mark.django_db
 def test_the_demo_has_a_programme_of_each_format():
-    from seminars.models import LogbookEntry, Post
+    from seminars.models import GroupWork, LogbookEntry, Post
 
     data = run_demo()
     formats = {entry["format"]: entry for entry in data["programmes"]}
-    assert set(formats) == {"four_seminars", "three_workshops", "leadership_day"}
+    assert set(formats) == {
+        "four_seminars",
+        "three_workshops",
+        "leadership_day",
+        "leadership_chain",
+        "regional",
+    }
     facilitator = Client()
     assert facilitator.login(**data["facilitator"])
     for entry in data["programmes"]:
         assert facilitator.get(entry["programme_url"]).status_code == 200
     school = Programme.objects.get(template="three_workshops")
     assert school.language == "sv"
-    page = facilitator.get(f"/programmes/{school.pk}/seminars/2/").content.decode()
+    page = facilitator.get(
+        f"/programmes/{school.pk}/seminars/{school.seminars.get(number=2).pk}/"
+    ).content.decode()
     assert "Fredagsfika två veckor i rad." in page  # workshop 2 opens with the logbooks
     assert LogbookEntry.objects.count() == 3
     assert Post.objects.filter(board__kind="dilemmas", state="visible").count() == 5
+    region = Programme.objects.get(template="regional")
+    works = GroupWork.objects.filter(activity__seminar__programme=region)
+    morning, afternoon, home = works.order_by("activity__position")
+    mixes = [
+        {frozenset(g.units.values_list("name", flat=True)) for g in work.groups.all()}
+        for work in (morning, afternoon)
+    ]
+    assert all(len(units) == 2 for mix in mixes for units in mix)  # tables mix municipalities
+    assert not mixes[0] & mixes[1]  # and change between the morning and the afternoon
+    assert home.groups.count() == region.units.count() == 4
+    chain = Programme.objects.get(template="leadership_chain")
+    posts = Post.objects.filter(board__activity__seminar__programme=chain, state="visible")
+    assert set(posts.values_list("column", flat=True)) == {"works", "hard"}
+
+
+@pytest.mark.django_db
+def test_the_demo_holds_a_seminar_in_two_sessions():
+    data = run_demo()
+    (session,) = data["sessions"]
+    again = run_demo()["sessions"][0]
+    assert again["room_code"] == session["room_code"]  # a rerun keeps the night's code
+    phone = Client()
+    response = phone.get(session["join_url"])
+    assert response.status_code in (200, 302)  # the seminar's room, through the night's code

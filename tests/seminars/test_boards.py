@@ -172,7 +172,7 @@ def test_html_in_a_post_is_escaped_everywhere(board, wall, cast):
     activity = board.activity
     pages.append(
         staff.get(
-            reverse("board_control", args=[cast.programme.pk, activity.seminar.number, activity.pk])
+            reverse("board_control", args=[cast.programme.pk, activity.seminar_id, activity.pk])
         )
     )
     for page in pages:
@@ -207,7 +207,7 @@ def test_nothing_identifies_who_wrote_a_post_on_the_facilitators_page(board, cas
     staff = Client()
     staff.force_login(cast.facilitator)
     activity = board.activity
-    url = reverse("board_control", args=[cast.programme.pk, activity.seminar.number, activity.pk])
+    url = reverse("board_control", args=[cast.programme.pk, activity.seminar_id, activity.pk])
     html = staff.get(url).content.decode()
     seat = Seat.objects.get()
     assert seat.key not in html
@@ -481,7 +481,7 @@ def test_the_facilitator_runs_the_board_and_every_change_is_audited(board, cast)
     staff = Client()
     staff.force_login(cast.facilitator)
     activity = board.activity
-    args = [cast.programme.pk, activity.seminar.number, activity.pk]
+    args = [cast.programme.pk, activity.seminar_id, activity.pk]
     assert staff.post(reverse("board_phase", args=args), {"phase": "reveal"}).status_code == 302
     assert staff.post(reverse("board_phase", args=args), {"phase": "nonsense"}).status_code == 400
     edit = reverse("board_post_edit", args=[*args, post.pk])
@@ -532,7 +532,7 @@ def test_the_control_view_polls_with_204_when_nothing_changed(board, cast):
     staff = Client()
     staff.force_login(cast.facilitator)
     activity = board.activity
-    url = reverse("board_control", args=[cast.programme.pk, activity.seminar.number, activity.pk])
+    url = reverse("board_control", args=[cast.programme.pk, activity.seminar_id, activity.pk])
     headers = {"HTTP_HX_REQUEST": "true"}
     assert staff.get(url, {"v": board.version}, **headers).status_code == 204
     write(phone(board), board, "New post")
@@ -546,7 +546,7 @@ def test_merging_from_the_control_view(voting_board, cast):
     staff = Client()
     staff.force_login(cast.facilitator)
     activity = voting_board.activity
-    url = reverse("board_merge", args=[cast.programme.pk, activity.seminar.number, activity.pk])
+    url = reverse("board_merge", args=[cast.programme.pk, activity.seminar_id, activity.pk])
     a, b = item_of("Alpha"), item_of("Beta")
     assert staff.post(url, {"items": [str(a)]}).status_code == 422
     assert staff.post(url, {"items": [str(a), "999999"]}).status_code == 422
@@ -559,7 +559,7 @@ def test_the_wall_can_present_the_change_of_closed_rounds(board, wall, cast):
     staff = Client()
     staff.force_login(cast.facilitator)
     seminar = board.activity.seminar
-    url = reverse("seminar_wall", args=[cast.programme.pk, seminar.number])
+    url = reverse("seminar_wall", args=[cast.programme.pk, seminar.pk])
     assert staff.post(url, {"wall": "change"}).status_code == 302
     html = Client().get(wall[0]).content.decode()
     assert "Before and after" in html
@@ -634,7 +634,7 @@ def test_a_board_with_posts_and_votes_goes_with_its_activity_or_programme(voting
     staff = Client()
     staff.force_login(cast.facilitator)
     activity = voting_board.activity
-    url = reverse("activity_delete", args=[cast.programme.pk, activity.seminar.number, activity.pk])
+    url = reverse("activity_delete", args=[cast.programme.pk, activity.seminar_id, activity.pk])
     assert staff.post(url).status_code == 302
     assert not Post.objects.exists() and not Vote.objects.exists()
     other = Board.objects.get(activity__seminar__programme=cast.programme, kind="wins")
@@ -654,9 +654,7 @@ def test_board_pages_cost_the_same_queries_with_many_posts(voting_board, cast, w
     staff = Client()
     staff.force_login(cast.facilitator)
     activity = voting_board.activity
-    control = reverse(
-        "board_control", args=[cast.programme.pk, activity.seminar.number, activity.pk]
-    )
+    control = reverse("board_control", args=[cast.programme.pk, activity.seminar_id, activity.pk])
     client = phone(voting_board)
     pages = {
         "phone": (client, reverse("board_phone", args=[voting_board.pk])),
@@ -680,4 +678,4 @@ def test_board_pages_cost_the_same_queries_with_many_posts(voting_board, cast, w
     set_phase(voting_board, "vote")
     vote(client, voting_board, f"{item_of('More 3')}:1")
     assert costs() == few
-    assert few == {"phone": 12, "control": 12, "wall": 8}
+    assert few == {"phone": 13, "control": 12, "wall": 8}  # phone: is the seminar over?

@@ -8,10 +8,19 @@ import uuid
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from pypdf import PdfReader
 
 from seminars import evaluations
-from seminars.models import Board, Evaluation, EvaluationAnswer, EvaluationResponse, Post
+from seminars.models import (
+    Board,
+    Evaluation,
+    EvaluationAnswer,
+    EvaluationResponse,
+    Post,
+    Seminar,
+)
+from seminars.services import documentation_token
 from tests.seminars.test_boards import phone, set_phase, write
 
 
@@ -61,7 +70,7 @@ def pdf_text(body: bytes) -> tuple[str, PdfReader]:
 def test_the_pdf_holds_what_the_room_made_and_nothing_it_must_not(cast, documented):
     client = Client()
     client.force_login(cast.manager)
-    url = reverse("seminar_documentation_pdf", args=[cast.programme.pk, documented.number])
+    url = reverse("seminar_documentation_pdf", args=[cast.programme.pk, documented.pk])
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -90,7 +99,7 @@ def test_the_pdf_holds_what_the_room_made_and_nothing_it_must_not(cast, document
 
 @pytest.mark.django_db
 def test_the_page_for_managers_and_the_summary_for_the_facilitator(cast, documented):
-    url = reverse("seminar_documentation", args=[cast.programme.pk, documented.number])
+    url = reverse("seminar_documentation", args=[cast.programme.pk, documented.pk])
     manager = Client()
     manager.force_login(cast.manager)
     page = manager.get(url).content.decode()
@@ -107,12 +116,12 @@ def test_the_page_for_managers_and_the_summary_for_the_facilitator(cast, documen
 def test_a_released_documentation_is_read_through_its_share_link(cast, documented):
     staff = Client()
     staff.force_login(cast.facilitator)
-    release = reverse("documentation_release", args=[cast.programme.pk, documented.number])
+    release = reverse("documentation_release", args=[cast.programme.pk, documented.pk])
     assert staff.post(release, {"release": "1"}).status_code == 302
     page = staff.get(
-        reverse("seminar_documentation", args=[cast.programme.pk, documented.number])
+        reverse("seminar_documentation", args=[cast.programme.pk, documented.pk])
     ).content.decode()
-    token = staff.session["documentation_tokens"][str(documented.pk)]
+    token = shared_token(documented)
     shared = reverse("documentation_shared", args=[token])
     assert shared in page and "<svg" in page  # the link and its QR code
     reader = Client()
@@ -124,16 +133,15 @@ def test_a_released_documentation_is_read_through_its_share_link(cast, documente
     assert staff.post(release, {"release": "1"}).status_code == 302  # a new link voids the old
     assert reader.get(shared).status_code == 404
     assert staff.post(release, {"release": "0"}).status_code == 302
-    new = staff.session["documentation_tokens"][str(documented.pk)]
-    assert reader.get(reverse("documentation_shared", args=[new])).status_code == 404
+    assert shared_token(documented) == ""  # withdrawn: no link to show or to open
+    assert reader.get(reverse("documentation_shared", args=[token])).status_code == 404
     assert Client().get(reverse("documentation_shared", args=["nonsense"])).status_code == 404
 
 
 def test_the_share_link_is_masked_in_logs():
     from programmes.logs import mask
-    from programmes.models import new_token
 
-    token = new_token()[0]
+    token = salted_hmac("seminars.documentation", "nonce", algorithm="sha256").hexdigest()
     path = reverse("documentation_shared", args=[token])
     assert token not in mask(f"GET {path} HTTP/1.1")
 
@@ -143,9 +151,13 @@ def test_releasing_can_send_the_link_to_participants_with_an_address(cast, docum
     staff = Client()
     staff.force_login(cast.facilitator)
     with_address = cast.programme.participants.exclude(email="").count()
-    release = reverse("documentation_release", args=[cast.programme.pk, documented.number])
+    release = reverse("documentation_release", args=[cast.programme.pk, documented.pk])
     assert staff.post(release, {"release": "1", "email": "1"}).status_code == 302
     assert len(mailoutbox) == with_address > 0
-    token = staff.session["documentation_tokens"][str(documented.pk)]
+    token = shared_token(documented)
     assert reverse("documentation_shared", args=[token]) in mailoutbox[0].body
     assert documented.title in mailoutbox[0].subject
+
+
+def shared_token(seminar: Seminar) -> str:
+    return documentation_token(Seminar.objects.get(pk=seminar.pk))

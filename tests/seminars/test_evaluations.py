@@ -61,7 +61,7 @@ def control_url(evaluation) -> str:
     activity = evaluation.activity
     return reverse(
         "evaluation_control",
-        args=[activity.seminar.programme_id, activity.seminar.number, activity.pk],
+        args=[activity.seminar.programme_id, activity.seminar_id, activity.pk],
     )
 
 
@@ -155,7 +155,9 @@ def test_comments_reach_the_facilitator_only_from_ten_and_managers_never(cast, e
     manager = Client()
     manager.force_login(cast.manager)
     seminar_page = manager.get(
-        reverse("seminar_detail", args=[cast.programme.pk, 1])
+        reverse(
+            "seminar_detail", args=[cast.programme.pk, cast.programme.seminars.get(number=1).pk]
+        )
     ).content.decode()
     assert "Comment number" not in seminar_page and "The tenth" not in seminar_page
     assert "10 have answered" in seminar_page
@@ -173,7 +175,11 @@ def test_the_facilitators_themes_reach_managers(cast, evaluation):
         EvaluationResponse.objects.create(evaluation=evaluation, key=uuid.uuid4())
     manager = Client()
     manager.force_login(cast.manager)
-    page = manager.get(reverse("seminar_detail", args=[cast.programme.pk, 1])).content.decode()
+    page = manager.get(
+        reverse(
+            "seminar_detail", args=[cast.programme.pk, cast.programme.seminars.get(number=1).pk]
+        )
+    ).content.decode()
     assert "Too little time for the cases" in page
 
 

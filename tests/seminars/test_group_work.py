@@ -34,7 +34,7 @@ def staff(cast) -> Client:
 
 def control_args(work) -> list:
     activity = work.activity
-    return [activity.seminar.programme_id, activity.seminar.number, activity.pk]
+    return [activity.seminar.programme_id, activity.seminar_id, activity.pk]
 
 
 def phone_in(work, group_name: str) -> Client:

@@ -118,7 +118,9 @@ def test_display_links_are_read_only_and_expire(client, cast, open_round, displa
 @pytest.mark.django_db
 def test_reissuing_voids_the_old_display_link(client, cast, open_round, display):
     client.force_login(cast.facilitator)
-    response = client.post(reverse("display_open", args=[cast.programme.pk, 1]))
+    response = client.post(
+        reverse("display_open", args=[cast.programme.pk, cast.programme.seminars.get(number=1).pk])
+    )
     assert response.status_code == 302
     assert client.get(response.url).status_code == 200
     assert client.get(reverse("display", args=[display])).status_code == 404

@@ -161,7 +161,9 @@ def test_present_buttons_open_a_row_for_phones_and_put_it_on_the_wall(cast):
 
     def present(kind):
         activity = seminar.activities.get(kind=kind)
-        url = reverse("activity_present", args=[cast.programme.pk, 1, activity.pk])
+        url = reverse(
+            "activity_present", args=[cast.programme.pk, activity.seminar_id, activity.pk]
+        )
         return staff.post(url), activity
 
     response, activity = present("board")
@@ -178,5 +180,5 @@ def test_present_buttons_open_a_row_for_phones_and_put_it_on_the_wall(cast):
     wall = Client().get(reverse("display", args=[token])).content.decode()
     assert seminar.room_code in wall and "Join on your phone" in wall
     talk = seminar.activities.filter(kind="talk").first()
-    url = reverse("activity_present", args=[cast.programme.pk, 1, talk.pk])
+    url = reverse("activity_present", args=[cast.programme.pk, talk.seminar_id, talk.pk])
     assert staff.post(url).status_code == 400

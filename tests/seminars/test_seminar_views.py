@@ -10,7 +10,7 @@ from seminars.models import Activity
 
 
 def url(name, cast, *extra):
-    return reverse(name, args=[cast.programme.pk, 1, *extra])
+    return reverse(name, args=[cast.programme.pk, cast.programme.seminars.get(number=1).pk, *extra])
 
 
 @pytest.mark.django_db
@@ -129,5 +129,5 @@ def test_invalid_activity_is_422(client, cast):
 @pytest.mark.django_db
 def test_unknown_seminar_number_is_404(client, cast):
     client.force_login(cast.facilitator)
-    response = client.get(reverse("seminar_detail", args=[cast.programme.pk, 9]))
+    response = client.get(reverse("seminar_detail", args=[cast.programme.pk, 987654]))
     assert response.status_code == 404

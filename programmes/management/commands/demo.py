@@ -167,14 +167,14 @@ class Command(BaseCommand):
         build_evaluations(programme, rng)
         documentation_urls = release_documentation(programme)
         formats = build_formats(workspace, rng)
+        sessions = build_session(programme)
         projector_path = open_projector(programme)
         # Personal links for three people who have not yet answered the open round.
         waiting = [p for p in participants if not p.participations.filter(round__state="open")]
         links = services.issue_links(participants=waiting[:3])
 
         seminar_urls = [
-            reverse("seminar_detail", args=[programme.pk, s.number])
-            for s in programme.seminars.all()
+            reverse("seminar_detail", args=[programme.pk, s.pk]) for s in programme.seminars.all()
         ]
         data = {
             "facilitator": {"username": FACILITATOR[0], "password": FACILITATOR[1]},
@@ -193,6 +193,7 @@ class Command(BaseCommand):
             "wall_urls": wall_urls,
             "group_urls": group_urls,
             "documentation_urls": documentation_urls,
+            "sessions": sessions,
             "programmes": [
                 {
                     "format": programme.template,
@@ -228,6 +229,11 @@ class Command(BaseCommand):
         self.stdout.write("  Boards (the facilitator's control view, then the wall):")
         for board_url, wall_url in zip(board_urls, wall_urls, strict=True):
             self.stdout.write(f"    {board_url}  {wall_url}")
+        for session in sessions:
+            self.stdout.write(
+                f"  Seminar 2 is held again for the night shift ({session['label']}): "
+                f"room code {session['room_code']}"
+            )
         self.stdout.write("  The other formats:")
         for other in formats:
             self.stdout.write(f"    {other['title']} ({other['format']}): {other['programme_url']}")
@@ -511,7 +517,7 @@ def build_boards(programme, units: dict[str, Unit], rng) -> tuple[list[str], lis
     for board in (first, second, third):
         seminar = board.activity.seminar
         board_urls.append(
-            reverse("board_control", args=[programme.pk, seminar.number, board.activity_id])
+            reverse("board_control", args=[programme.pk, seminar.pk, board.activity_id])
         )
         token = rooms.issue_display_token(seminar=seminar, token=demo_display_token(seminar))
         wall_urls.append(reverse("display", args=[token]))
@@ -570,7 +576,7 @@ def build_group_work(programme) -> list[str]:
         )
         group.units.set([node.id])
     activity = work.activity
-    return [reverse("group_control", args=[programme.pk, activity.seminar.number, activity.pk])]
+    return [reverse("group_control", args=[programme.pk, activity.seminar_id, activity.pk])]
 
 
 WORKED = [
@@ -632,6 +638,38 @@ def build_evaluations(programme, rng) -> None:
         evaluation.save(update_fields=["is_open", "themes"])
 
 
+def build_session(programme) -> list[dict]:
+    """Seminar 2 held once more tonight for the night shift: its own code and projector,
+    its boards and evaluation pooled with the day's. Its code survives a rerun."""
+    from seminars.models import Session
+    from surveys.services import unused_room_code
+
+    seminar = programme.seminars.get(number=2)
+    label = "Nattevagten"
+    seminar.sessions.exclude(label=label).delete()
+    session, _created = Session.objects.update_or_create(
+        seminar=seminar,
+        label=label,
+        defaults={
+            "date": seminar.date,
+            "starts_at": datetime.time(21, 30),
+            "ends_at": datetime.time(23, 0),
+            "place": "Plejecenter Solhøj, personalestuen",
+        },
+    )
+    if not session.room_code:
+        session.room_code = unused_room_code()
+        session.save(update_fields=["room_code"])
+    return [
+        {
+            "seminar_url": reverse("seminar_detail", args=[programme.pk, seminar.pk]),
+            "label": session.label,
+            "room_code": session.room_code,
+            "join_url": reverse("join_code", args=[session.room_code]),
+        }
+    ]
+
+
 def release_documentation(programme) -> list[str]:
     """Seminars 1 and 2's documentation, released under links derived from the secret key."""
     from seminars.services import release_documentation as release
@@ -646,12 +684,8 @@ def release_documentation(programme) -> list[str]:
     first.save(update_fields=["summary"])
     urls = []
     for seminar in seminars.order_by("number"):
-        token = salted_hmac("demo.documentation", str(seminar.pk), algorithm="sha256").hexdigest()
-        urls.append(
-            reverse(
-                "documentation_shared", args=[release(request=None, seminar=seminar, token=token)]
-            )
-        )
+        token = release(request=None, seminar=seminar, nonce=f"demo-{seminar.pk}")
+        urls.append(reverse("documentation_shared", args=[token]))
     return urls
 
 
@@ -732,6 +766,8 @@ def build_formats(workspace, rng) -> list[dict]:
         seat = Seat.objects.create(seminar=day, key=uuid.uuid4().hex, language="da")
         rooms.add_post(board=board, seat=seat, text=text, key=uuid.uuid4(), guard=guard)
 
+    chain = build_leadership_chain(workspace, today)
+    region = build_regional(workspace, today)
     return [
         {
             "format": programme.template,
@@ -739,5 +775,136 @@ def build_formats(workspace, rng) -> list[dict]:
             "language": programme.language,
             "programme_url": reverse("programme_detail", args=[programme.pk]),
         }
-        for programme in (school, leaders)
+        for programme in (school, leaders, chain, region)
     ]
+
+
+# The leadership chain's day: areas and levels as units, tables mixing the levels.
+CHAIN_UNITS = {
+    "Ældre og Sundhed": ("Centerchefer", "Afdelingsledere", "Teamledere"),
+    "Børn og Unge": ("Skoleledere", "Dagtilbudsledere"),
+}
+NOW_PICTURE = [
+    ("works", "Vi kender hinanden på tværs af niveauer efter sidste års ledertræf"),
+    ("works", "Teamlederne tager beslutninger tæt på borgerne"),
+    ("hard", "Beslutninger fra direktionen når sent ud til teamene"),
+    ("hard", "For mange møder, for lidt tid til ledelse på gulvet"),
+]
+CHAIN_TABLES = {
+    "Bord 1": (
+        "Vi ser travle teamledere, der løser meget selv.",
+        "Tidligere besked om beslutninger og hvorfor de er truffet.",
+    ),
+    "Bord 2": (
+        "Afdelingslederne oplever at stå i klemme mellem krav og ressourcer.",
+        "At direktionen kommer ud og ser hverdagen en gang i kvartalet.",
+    ),
+    "Bord 3": ("", ""),
+}
+
+
+def build_leadership_chain(workspace, today) -> Programme:
+    """A day for a whole leadership chain (in Danish): the now-picture board with posts in
+    both columns, and feedback across the levels at mixed tables."""
+    import uuid
+
+    from seminars import services as rooms
+    from seminars.models import Board, GroupWork, Seat, WorkGroup
+
+    chain = services.create_programme(
+        workspace=workspace,
+        organisation="Nordfjord Kommune",
+        title="Ledertræf for hele ledelseskæden 2027",
+        language=Programme.Language.DANISH,
+        template=Programme.Template.LEADERSHIP_CHAIN,
+    )
+    chain.seminars.update(date=today + datetime.timedelta(days=21), place="Nordfjord Kulturhus")
+    top = Unit.objects.create(programme=chain, name="Direktionen")
+    levels = [top]
+    for area, names in CHAIN_UNITS.items():
+        parent = Unit.objects.create(programme=chain, name=area)
+        levels += [Unit.objects.create(programme=chain, parent=parent, name=n) for n in names]
+    day = chain.seminars.get()
+    board = Board.objects.get(activity__seminar=day, kind=Board.Kind.NOW_PICTURE)
+    Board.objects.filter(pk=board.pk).update(phase=Board.Phase.COLLECT)
+    board.refresh_from_db()
+    guard = rooms.guard_for_programme(chain)
+    for column, text in NOW_PICTURE:
+        seat = Seat.objects.create(seminar=day, key=uuid.uuid4().hex, language="da")
+        rooms.add_post(
+            board=board, seat=seat, text=text, key=uuid.uuid4(), column=column, guard=guard
+        )
+    Board.objects.filter(pk=board.pk).update(phase=Board.Phase.REVEAL)
+    work = GroupWork.objects.filter(activity__seminar=day).order_by("activity__position")[0]
+    seen, needed = work.heading_list[:2]
+    for position, (name, (ours, theirs)) in enumerate(CHAIN_TABLES.items()):
+        group = WorkGroup.objects.create(
+            work=work,
+            name=name,
+            position=position,
+            notes={seen: ours, needed: theirs} if ours else {},
+            notes_version=1 if ours else 0,
+        )
+        group.units.set(levels[position::3])
+    return chain
+
+
+# A regional seminar: one unit per municipality; the morning's and the afternoon's tables
+# mix municipalities differently; the last round of groups is one per municipality.
+MUNICIPALITIES = ["Arboga", "Fagersta", "Köping", "Kungsör"]
+MORNING = {
+    "Bord 1: Kungsör + Köping": (
+        "Köping har en fast fikastund där chefen alltid är med.",
+        "Fasta tider då chefen finns på plats.",
+    ),
+    "Bord 2: Arboga + Fagersta": (
+        "Fagersta låter nya kollegor gå bredvid i två veckor.",
+        "En faddrar-lista för nyanställda.",
+    ),
+}
+AFTERNOON = {
+    "Bord 1: Kungsör + Arboga": (
+        "Svårt att hinna prata med varandra mellan passen.",
+        "Ett gemensamt överlämningsblad för dag- och kvällspass.",
+    ),
+    "Bord 2: Köping + Fagersta": (
+        "Beslut kommer sent och utan förklaring.",
+        "Bjuda in varandras chefer till en arbetsplatsträff i vår.",
+    ),
+}
+
+
+def build_regional(workspace, today) -> Programme:
+    """A regional seminar (in Swedish) held last week: mixed tables in the morning and,
+    mixed anew, in the afternoon, with their notes; then one group per municipality."""
+    from seminars.models import GroupWork, WorkGroup
+
+    region = services.create_programme(
+        workspace=workspace,
+        organisation="KAK-kommunerna och Fagersta, vård och omsorg",
+        title="Regional seminarium om socialt kapital",
+        language=Programme.Language.SWEDISH,
+        template=Programme.Template.REGIONAL,
+    )
+    region.seminars.update(date=today - datetime.timedelta(days=7), place="Arboga Folkets hus")
+    units = {name: Unit.objects.create(programme=region, name=name) for name in MUNICIPALITIES}
+    works = list(
+        GroupWork.objects.filter(activity__seminar__programme=region).order_by(
+            "activity__position"
+        )
+    )
+    for work, tables in zip(works[:2], (MORNING, AFTERNOON), strict=True):
+        first, second = work.heading_list[:2]
+        for position, (name, (one, two)) in enumerate(tables.items()):
+            group = WorkGroup.objects.create(
+                work=work,
+                name=name,
+                position=position,
+                notes={first: one, second: two},
+                notes_version=1,
+            )
+            group.units.set([units[n] for n in name.split(": ", 1)[1].split(" + ")])
+    for position, (name, unit) in enumerate(units.items()):
+        group = WorkGroup.objects.create(work=works[2], name=name, position=position)
+        group.units.set([unit])
+    return region
