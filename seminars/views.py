@@ -448,7 +448,8 @@ def participant_home(request: HttpRequest) -> HttpResponse:
     rooms_open = [
         seminar
         for seminar in programme.seminars.all()
-        if any(opening.kind == "board" for opening in rooms.open_now(seminar))
+        if not schedule.is_over(seminar)
+        and any(opening.kind == "board" for opening in rooms.open_now(seminar))
     ]
     return render_participant(
         request,
@@ -489,6 +490,8 @@ def _display_context(
 ) -> dict:
     wall = wall or rooms.wall_now(seminar)
     programme = seminar.programme
+    if schedule.is_over(seminar):
+        code = ""  # its room is closed: the wall shows no way in
     context = {
         "seminar": seminar,
         "programme": programme,
@@ -503,7 +506,7 @@ def _display_context(
         view = boards.for_wall(board, k=programme.min_group_size)
         context.update(board=board, view=view, stage=f"board-{board.phase}")
         if board.phase in (Board.Phase.COLLECT, Board.Phase.VOTE):
-            context.update(_join_block(request, code))
+            context.update(_join_block(request, code) if code else {})
         return context
     if wall.kind == Wall.GROUPS:
         work = GroupWork.objects.select_related("activity").get(pk=wall.work.pk)
@@ -526,9 +529,9 @@ def _display_context(
     context.update(round=round, state=now.state, stage=now.stage)
     if round is not None:
         if round.is_open:
-            context.update(_join_block(request, code))
+            context.update(_join_block(request, code) if code else {})
         context.update(turnout=response_rates(round)[0])
-    elif rooms.open_now(seminar):  # a board, groups or an evaluation: phones join here
+    elif code and rooms.open_now(seminar):  # a board, groups or an evaluation: join here
         context.update(_join_block(request, code), stage="joining")
     return context
 

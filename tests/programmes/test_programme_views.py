@@ -53,7 +53,13 @@ def test_signed_in_user_without_links_sees_guidance(client, cast):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("template", "seminar_count"),
-    [("four_seminars", 4), ("three_workshops", 3), ("leadership_day", 1), ("leadership_chain", 1), ("regional", 1)],
+    [
+        ("four_seminars", 4),
+        ("three_workshops", 3),
+        ("leadership_day", 1),
+        ("leadership_chain", 1),
+        ("regional", 1),
+    ],
 )
 def test_create_programme_from_each_template(client, cast, template, seminar_count):
     client.force_login(cast.facilitator)

@@ -889,9 +889,7 @@ def build_regional(workspace, today) -> Programme:
     region.seminars.update(date=today - datetime.timedelta(days=7), place="Arboga Folkets hus")
     units = {name: Unit.objects.create(programme=region, name=name) for name in MUNICIPALITIES}
     works = list(
-        GroupWork.objects.filter(activity__seminar__programme=region).order_by(
-            "activity__position"
-        )
+        GroupWork.objects.filter(activity__seminar__programme=region).order_by("activity__position")
     )
     for work, tables in zip(works[:2], (MORNING, AFTERNOON), strict=True):
         first, second = work.heading_list[:2]
