@@ -49,6 +49,11 @@ def tour(page: Page, setup: Setup) -> Iterator[str]:
             f"{programme}/seminars/{setup.programme.seminars.get(number=1).pk}/",
             200,
         ),
+        (
+            "seminar removal",
+            f"{programme}/seminars/{setup.programme.seminars.get(number=1).pk}/remove/",
+            200,
+        ),
     ]
     for name, path, status in anonymous:
         response = page.goto(path)
@@ -86,7 +91,7 @@ def test_no_axe_violations(live_server, open_context, request, language, viewpor
 
     request.node.user_properties.append(("axe_scans", scans))
     print(f"axe: {scans} page scans in {language} at {width}x{height}")
-    assert scans == 11
+    assert scans == 12
     assert not problems, "\n".join(problems)
 
 
@@ -172,7 +177,7 @@ def test_reflow_at_320_and_participant_target_sizes(live_server, open_context, l
         if name in PARTICIPANT_PAGES:
             for target in page.evaluate(SMALL_TARGETS_JS, MIN_TARGET_PX):
                 small_targets.append(f"{name}: {target}")
-    assert seen == 11
+    assert seen == 12
     assert not overflowing, "\n".join(overflowing)
     assert not small_targets, "\n".join(small_targets)
 
