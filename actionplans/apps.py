@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ActionplansConfig(AppConfig):
     name = "actionplans"
     verbose_name = _("Action plans")
+
+    def ready(self) -> None:
+        from actionplans.rooms import open_plans
+        from seminars import rooms
+
+        rooms.register("plans", open_plans)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("programmes.urls")),
     path("", include("seminars.urls")),
     path("", include("surveys.urls")),
+    path("", include("actionplans.urls")),
 ]
 
 handler400 = "programmes.errors.bad_request"

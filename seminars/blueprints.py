@@ -64,7 +64,7 @@ FOUR_SEMINARS = (
             A(_("Improvement areas: post and vote"), 45, K.BOARD, B.IMPROVEMENT_AREAS),
             A(_("Break"), 15, K.BREAK),
             A(_("Team action plans"), 60, K.PLANNING),
-            A(_("My personal action plan"), 20, K.PLANNING),
+            A(_("My personal action plan"), 20, K.PERSONAL_PLAN),
             A(_("Seminar evaluation"), 10, K.EVALUATION),
         ),
     ),
@@ -75,7 +75,7 @@ FOUR_SEMINARS = (
             "sharpen the focus areas."
         ),
         (
-            A(_("Follow-up on team action plans"), 45, K.PLANNING),
+            A(_("Follow-up on team action plans"), 45, K.FOLLOW_UP),
             A(_("Wins worth celebrating"), 30, K.BOARD, B.WINS),
             A(_("Break"), 15, K.BREAK),
             A(_("Repeat temperature survey"), 20, K.SURVEY),
@@ -90,8 +90,8 @@ FOUR_SEMINARS = (
             "survey and agree how the work goes on."
         ),
         (
-            A(_("Reflection on my personal action plan"), 30, K.PLANNING),
-            A(_("Feedback and sparring with a colleague"), 45, K.DISCUSSION),
+            A(_("Reflection on my personal action plan"), 30, K.REFLECTION),
+            A(_("Feedback and sparring with a colleague"), 45, K.SPARRING),
             A(_("Break"), 15, K.BREAK),
             A(_("Final temperature survey"), 20, K.SURVEY),
             A(_("How do we keep it going?"), 40, K.DISCUSSION),
@@ -148,7 +148,7 @@ LEADERSHIP_DAY = (
             A(_("Break"), 15, K.BREAK),
             A(_("Dilemmas we meet as leaders: post and vote"), 30, K.BOARD, B.DILEMMAS),
             A(_("Fair processes in practice"), 45, K.DISCUSSION),
-            A(_("My personal action plan"), 30, K.PLANNING),
+            A(_("My leadership action schema"), 30, K.PERSONAL_PLAN),
             A(_("Seminar evaluation"), 10, K.EVALUATION),
         ),
     ),

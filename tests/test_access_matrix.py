@@ -12,6 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from actionplans.models import Action, TeamPlan
 from programmes.models import ManagerInvitation, new_token
 from seminars.models import Board, GroupWork, Post, PostGroup, Session, WorkGroup
 from surveys.models import Round
@@ -52,6 +53,12 @@ PUBLIC_OR_FOREIGN = {
     "documentation_shared",
     "logbook",
     "evaluation_submit",
+    # Phones reach team plans through the room's seat (tests/actionplans/test_team_plans.py).
+    "phone_plans",
+    "phone_add_action",
+    "phone_action",
+    "phone_follow_up",
+    "phone_difference",
     # Phones reach a round through their session only (tests/surveys/test_survey_flow.py).
     "survey_start",
     "survey_intro",
@@ -133,6 +140,15 @@ PROGRAMME_ROUTES = {
     "round_open": (["POST"], False),
     "round_close": (["POST"], False),
     "survey_setup": (["GET", "POST"], False),
+    "plans": (["GET", "POST"], True),
+    "plan_detail": (["GET", "POST"], True),
+    "action_add": (["POST"], False),
+    "action_edit": (["POST"], False),
+    "action_delete": (["POST"], False),
+    "action_follow_up": (["POST"], False),
+    "action_win": (["POST"], False),
+    "plan_from_item": (["POST"], False),
+    "planning_open": (["POST"], False),
 }
 
 
@@ -175,6 +191,12 @@ def kwargs_for(name: str, cast, programme=None) -> dict:
     work = GroupWork.objects.filter(activity__seminar=seminar).first()
     work_group = work.groups.first() or WorkGroup.objects.create(work=work, name="Table 1")
     session = seminar.sessions.first() or Session.objects.create(seminar=seminar, label="Night")
+    plan = TeamPlan.objects.filter(programme=programme).first() or TeamPlan.objects.create(
+        programme=programme, title="Plan"
+    )
+    action = plan.actions.first() or Action.objects.create(plan=plan, text="Act")
+    if name == "planning_open":
+        seminar = programme.seminars.get(number=2)
     activity = seminar.activities.first()
     if name.startswith("board"):
         activity = board.activity
@@ -182,6 +204,8 @@ def kwargs_for(name: str, cast, programme=None) -> dict:
         activity = work.activity
     elif name.startswith("evaluation_"):
         activity = seminar.activities.filter(kind="evaluation").first()
+    elif name == "planning_open":
+        activity = seminar.activities.filter(kind="planning").first()
     post = board.posts.first() or Post.objects.create(
         board=board, group=PostGroup.objects.create(board=board), key=uuid.uuid4(), text="P"
     )
@@ -197,6 +221,9 @@ def kwargs_for(name: str, cast, programme=None) -> dict:
         "invitation_id": invitation.pk,
         "seminar_id": seminar.pk,
         "session_id": session.pk,
+        "plan_id": plan.pk,
+        "action_id": action.pk,
+        "item_id": post.group_id,
         "activity_id": activity.pk,
         "post_id": post.pk,
         "group_id": work_group.pk if name.startswith("group_") else post.group_id,

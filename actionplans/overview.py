@@ -1,0 +1,194 @@
+"""Team plans as frozen data for every audience: the pages, the phones and the report.
+
+Owners appear only when the caller may show them (the team, the room, facilitators);
+managers' pages, exports and the report get actions without owner names. "Did it make a
+difference?" figures are shown from k answers and move only in steps of k.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from actionplans.access import visible_plans
+from actionplans.models import Action, DifferenceRating, ProgressUpdate, TeamPlan
+from programmes.access import ProgrammeAccess
+from seminars.models import Vote
+from surveys.models import Element
+
+STATUSES = tuple(Action.Status.values)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """ "Did it make a difference?" for one action: the mean of whole steps of k answers."""
+
+    n: int  # answers counted: a multiple of k
+    mean: float | None  # None until k have answered
+
+
+@dataclass(frozen=True)
+class Update:
+    day: datetime.date
+    status: str
+    status_label: str
+    note: str
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    pk: int
+    version: int
+    text: str
+    owner: str  # "" when the audience may not see owners
+    due: datetime.date | None
+    status: str
+    status_label: str
+    overdue: bool
+    updates: tuple[Update, ...]
+    difference: Difference
+    on_wins_board: bool
+
+
+@dataclass(frozen=True)
+class PlanCard:
+    pk: int
+    version: int
+    title: str
+    scope: str  # the unit's or group's name, "" for the whole programme
+    focus: str
+    focus_label: str
+    goal: str
+    success_sign: str
+    source_title: str  # the voted improvement area it came from, if any
+    source_dots: int | None
+    seminar: str
+    rows: tuple[ActionRow, ...]
+    counts: dict[str, int]
+    overdue: int
+
+
+@dataclass(frozen=True)
+class Overview:
+    """All plans a viewer may read, with the programme's totals."""
+
+    cards: tuple[PlanCard, ...]
+    totals: dict[str, int]
+    overdue: int
+    actions: int
+
+
+def overview(access: ProgrammeAccess) -> Overview:
+    """The plans this viewer may read, owners only for facilitators (the report's source)."""
+    k = access.programme.min_group_size
+    cards = tuple(
+        plan_card(plan, owners=access.is_facilitator, k=k) for plan in visible_plans(access)
+    )
+    totals = Counter()
+    for card in cards:
+        totals.update(card.counts)
+    return Overview(
+        cards=cards,
+        totals={status: totals.get(status, 0) for status in STATUSES},
+        overdue=sum(card.overdue for card in cards),
+        actions=sum(len(card.rows) for card in cards),
+    )
+
+
+def plan_card(plan: TeamPlan, *, owners: bool, k: int) -> PlanCard:
+    actions = list(plan.actions.all())
+    updates = _updates([a.pk for a in actions])
+    ratings = _ratings([a.pk for a in actions])
+    rows = tuple(
+        action_row(
+            a, owners=owners, updates=updates.get(a.pk, ()), ratings=ratings.get(a.pk, []), k=k
+        )
+        for a in actions
+    )
+    counts = Counter(row.status for row in rows)
+    dots = None
+    if plan.source_id is not None:
+        dots = Vote.objects.filter(group_id=plan.source_id).aggregate(dots=Sum("dots"))["dots"] or 0
+    scope = plan.unit.name if plan.unit_id else (plan.group.name if plan.group_id else "")
+    return PlanCard(
+        pk=plan.pk,
+        version=plan.version,
+        title=plan.title,
+        scope=scope,
+        focus=plan.focus,
+        focus_label=str(dict(Element.choices).get(plan.focus, "")),
+        goal=plan.goal,
+        success_sign=plan.success_sign,
+        source_title=(plan.source.title or plan.title) if plan.source_id else "",
+        source_dots=dots,
+        seminar=str(plan.seminar) if plan.seminar_id else "",
+        rows=rows,
+        counts={status: counts.get(status, 0) for status in STATUSES},
+        overdue=sum(row.overdue for row in rows),
+    )
+
+
+def action_row(
+    action: Action,
+    *,
+    owners: bool,
+    updates: tuple[Update, ...] | None = None,
+    ratings: list[int] | None = None,
+    k: int | None = None,
+) -> ActionRow:
+    if updates is None:
+        updates = _updates([action.pk]).get(action.pk, ())
+    if ratings is None:
+        ratings = _ratings([action.pk]).get(action.pk, [])
+    k = k or action.plan.programme.min_group_size
+    today = timezone.localdate()
+    return ActionRow(
+        pk=action.pk,
+        version=action.version,
+        text=action.text,
+        owner=action.owner if owners else "",
+        due=action.due,
+        status=action.status,
+        status_label=str(action.get_status_display()),
+        overdue=action.is_open and action.due is not None and action.due < today,
+        updates=updates,
+        difference=difference(ratings, k),
+        on_wins_board=action.win_id is not None,
+    )
+
+
+def difference(ratings: list[int], k: int) -> Difference:
+    """The mean of the first whole steps of k answers (in the order they came)."""
+    counted = len(ratings) // k * k
+    if counted == 0:
+        return Difference(0, None)
+    return Difference(counted, round(sum(ratings[:counted]) / counted, 1))
+
+
+def _updates(action_ids: list[int]) -> dict[int, tuple[Update, ...]]:
+    found: dict[int, list[Update]] = {}
+    labels = dict(Action.Status.choices)
+    for update in ProgressUpdate.objects.filter(action_id__in=action_ids).order_by(
+        "created_at", "pk"
+    ):
+        found.setdefault(update.action_id, []).append(
+            Update(
+                timezone.localdate(update.created_at),
+                update.status,
+                str(labels.get(update.status, update.status)),
+                update.note,
+            )
+        )
+    return {pk: tuple(rows) for pk, rows in found.items()}
+
+
+def _ratings(action_ids: list[int]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = {}
+    rows = DifferenceRating.objects.filter(action_id__in=action_ids).order_by("pk")
+    for action_id, value in rows.values_list("action_id", "value"):
+        found.setdefault(action_id, []).append(value)
+    return found
