@@ -182,3 +182,31 @@ def test_the_demo_holds_a_seminar_in_two_sessions():
     phone = Client()
     response = phone.get(session["join_url"])
     assert response.status_code in (200, 302)  # the seminar's room, through the night's code
+
+
+@pytest.mark.django_db
+def test_the_demo_has_team_plans_in_every_state_and_managers_see_no_owners():
+    from actionplans.models import Action, PlanningRun, TeamPlan
+
+    data = run_demo()
+    assert set(Action.objects.values_list("status", flat=True)) == {
+        "planned",
+        "in_progress",
+        "done",
+        "stuck",
+        "dropped",
+    }
+    assert TeamPlan.objects.filter(source__isnull=False).count() == 2  # from the vote
+    assert PlanningRun.objects.filter(is_open=True).exists()
+    facilitator = Client()
+    assert facilitator.login(**data["facilitator"])
+    assert "2 of 3 actions done" not in facilitator.get(data["plans_url"]).content.decode()
+    plan = TeamPlan.objects.order_by("pk").first()
+    page = facilitator.get(f"{data['plans_url']}{plan.pk}/").content.decode()
+    assert "Birthe" in page and "overdue" in page
+    manager = Client()
+    assert manager.login(**data["manager"])
+    page = manager.get(f"{data['plans_url']}{plan.pk}/").content.decode()
+    assert "Birthe" not in page and "Fast overlap" in page
+    run_demo()  # again: the plans are made afresh, not doubled
+    assert TeamPlan.objects.count() == 2

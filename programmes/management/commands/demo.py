@@ -166,6 +166,7 @@ class Command(BaseCommand):
         group_urls = build_group_work(programme)
         build_evaluations(programme, rng)
         documentation_urls = release_documentation(programme)
+        plans_url = build_team_plans(programme, units)
         formats = build_formats(workspace, rng)
         sessions = build_session(programme)
         projector_path = open_projector(programme)
@@ -194,6 +195,7 @@ class Command(BaseCommand):
             "group_urls": group_urls,
             "documentation_urls": documentation_urls,
             "sessions": sessions,
+            "plans_url": plans_url,
             "programmes": [
                 {
                     "format": programme.template,
@@ -636,6 +638,73 @@ def build_evaluations(programme, rng) -> None:
         evaluation.is_open = False
         evaluation.themes = THEMES[number]
         evaluation.save(update_fields=["is_open", "themes"])
+
+
+# Team plans from seminar 2's two most-voted improvement areas, with actions in every state,
+# and one plan from seminar 1 already followed up.
+PLAN_ACTIONS = [
+    [
+        ("Fast overlap på 15 minutter mellem dag- og aftenvagt", "Birthe", 14, "in_progress"),
+        ("Skriftlig overlevering i plejeplanen ved hvert vagtskifte", "Ahmed", 21, "planned"),
+        ("Nattevagten får referat af personalemødet", "Lene", -3, "planned"),
+    ],
+    [
+        ("Makkerordning for nye kolleger de første fire uger", "Mette", 7, "done"),
+        ("Introduktionsmappe på afdelingen", "Jonas", 10, "stuck"),
+        ("Velkomstmøde med lederen første dag", "", 30, "dropped"),
+    ],
+]
+FOLLOW_UPS = {
+    "Makkerordning for nye kolleger de første fire uger": "To nye kolleger har haft en makker.",
+    "Introduktionsmappe på afdelingen": "Mangler tid til at skrive den; tages op igen.",
+}
+
+
+def build_team_plans(programme, units) -> str:
+    """Plans made from the voted improvement areas, with owners, dates and follow-ups; the
+    planning row of seminar 2 open for phones."""
+    import uuid
+
+    from actionplans import services as plans
+    from actionplans.models import PlanningRun, TeamPlan
+    from seminars import boards
+    from seminars.models import Board, PostGroup
+
+    TeamPlan.objects.filter(programme=programme).delete()  # a rerun starts them afresh
+    board = Board.objects.get(
+        activity__seminar__programme=programme, kind=Board.Kind.IMPROVEMENT_AREAS
+    )
+    today = timezone.localdate()
+    ranking = boards.for_facilitator(board).ranking
+    for item, actions in zip(ranking, PLAN_ACTIONS, strict=False):
+        plan = plans.plan_from_item(request=None, item=PostGroup.objects.get(pk=item.pk))
+        plan.goal = "Alle ved, hvad der er sket på vagten før, og ingen står alene."
+        plan.success_sign = (
+            "Færre fejl ved vagtskifte, og nye kolleger siger, at de føler sig velkomne."
+        )
+        plan.unit = units["Plejecenter Bøgely / Afsnit A"]
+        plan.save(update_fields=["goal", "success_sign", "unit"])
+        for text, owner, days, status in actions:
+            action = plans.add_action(
+                request=None,
+                plan=plan,
+                text=text,
+                owner=owner,
+                due=today + datetime.timedelta(days=days),
+                status=status,
+            )
+            if text in FOLLOW_UPS:
+                plans.follow_up(
+                    request=None,
+                    action=action,
+                    seminar=None,
+                    status=status,
+                    note=FOLLOW_UPS[text],
+                    key=uuid.uuid4(),
+                )
+    activity = board.activity.seminar.activities.get(kind="planning")
+    PlanningRun.objects.update_or_create(activity=activity, defaults={"is_open": True})
+    return reverse("plans", args=[programme.pk])
 
 
 def build_session(programme) -> list[dict]:
