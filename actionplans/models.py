@@ -240,3 +240,24 @@ class SparringShare(models.Model):
 
     def __str__(self) -> str:
         return f"share {self.pk}"
+
+
+class Reminder(models.Model):
+    """That a participant was reminded of an occasion (a seminar ahead, an open round), so
+    nobody gets the same reminder twice. No text is kept; staff see counts."""
+
+    participant = models.ForeignKey(
+        "programmes.Participant", on_delete=models.CASCADE, related_name="+"
+    )
+    occasion = models.CharField(max_length=40)  # "seminar:<id>" or "round:<id>"
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "occasion"], name="reminder_once_per_occasion"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.occasion

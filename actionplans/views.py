@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from actionplans import overview, services
+from actionplans import overview, reminders, services
 from actionplans.access import (
     planning_rows,
     get_action,
@@ -68,6 +68,7 @@ def plans(request: HttpRequest, pk: int) -> HttpResponse:
             "summary": overview.overview(access),
             "form": form,
             "runs": planning_rows(programme) if access.is_facilitator else [],
+            "reminders": reminders.counts(programme) if access.is_facilitator else {},
         },
         status=422 if form is not None and form.errors else 200,
     )
