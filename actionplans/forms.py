@@ -56,6 +56,10 @@ class PlanForm(forms.ModelForm):
             "success_sign": _("What we will see or hear when it works."),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["focus"].choices = [("", _("Not chosen yet")), *Element.choices]
+
 
 class ActionForm(forms.ModelForm):
     """An action; a due date must not lie in the past when it is set or changed."""

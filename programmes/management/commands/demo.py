@@ -654,6 +654,19 @@ PLAN_ACTIONS = [
         ("Velkomstmøde med lederen første dag", "", 30, "dropped"),
     ],
 ]
+PLAN_GOALS = [
+    (
+        "Alle ved, hvad der er sket på vagten før, og ingen står alene med en borger, de ikke "
+        "kender.",
+        "Færre fejl ved vagtskifte, og vikarerne siger, at de fik det, de skulle bruge.",
+        "collaboration",
+    ),
+    (
+        "Personalemøderne bliver holdt, og de, der ikke kan komme, får det vigtigste at vide.",
+        "Højst ét aflyst møde i kvartalet, og nattevagten siger, at de er med.",
+        "justice",
+    ),
+]
 FOLLOW_UPS = {
     "Makkerordning for nye kolleger de første fire uger": "To nye kolleger har haft en makker.",
     "Introduktionsmappe på afdelingen": "Mangler tid til at skrive den; tages op igen.",
@@ -676,14 +689,11 @@ def build_team_plans(programme, units) -> str:
     )
     today = timezone.localdate()
     ranking = boards.for_facilitator(board).ranking
-    for item, actions in zip(ranking, PLAN_ACTIONS, strict=False):
+    for item, actions, (goal, sign, focus) in zip(ranking, PLAN_ACTIONS, PLAN_GOALS, strict=False):
         plan = plans.plan_from_item(request=None, item=PostGroup.objects.get(pk=item.pk))
-        plan.goal = "Alle ved, hvad der er sket på vagten før, og ingen står alene."
-        plan.success_sign = (
-            "Færre fejl ved vagtskifte, og nye kolleger siger, at de føler sig velkomne."
-        )
+        plan.goal, plan.success_sign, plan.focus = goal, sign, focus
         plan.unit = units["Plejecenter Bøgely / Afsnit A"]
-        plan.save(update_fields=["goal", "success_sign", "unit"])
+        plan.save(update_fields=["goal", "success_sign", "focus", "unit"])
         for text, owner, days, status in actions:
             action = plans.add_action(
                 request=None,
@@ -702,7 +712,7 @@ def build_team_plans(programme, units) -> str:
                     note=FOLLOW_UPS[text],
                     key=uuid.uuid4(),
                 )
-    activity = board.activity.seminar.activities.get(kind="planning")
+    activity = board.activity.seminar.activities.filter(kind="planning").order_by("position")[0]
     PlanningRun.objects.update_or_create(activity=activity, defaults={"is_open": True})
     return reverse("plans", args=[programme.pk])
 
