@@ -73,13 +73,26 @@ class PlanCard:
 
 
 @dataclass(frozen=True)
+class ScopeRow:
+    """One unit's (or group's, or the whole programme's) plans, counted."""
+
+    scope: str
+    plans: int
+    counts: dict[str, int]
+    overdue: int
+    rated: int  # done actions with a "did it make a difference?" figure
+    difference: float | None  # the mean of those figures
+
+
+@dataclass(frozen=True)
 class Overview:
-    """All plans a viewer may read, with the programme's totals."""
+    """All plans a viewer may read, with the programme's totals and a row per scope."""
 
     cards: tuple[PlanCard, ...]
     totals: dict[str, int]
     overdue: int
     actions: int
+    scopes: tuple[ScopeRow, ...] = ()
 
 
 def overview(access: ProgrammeAccess) -> Overview:
@@ -96,7 +109,33 @@ def overview(access: ProgrammeAccess) -> Overview:
         totals={status: totals.get(status, 0) for status in STATUSES},
         overdue=sum(card.overdue for card in cards),
         actions=sum(len(card.rows) for card in cards),
+        scopes=_by_scope(cards),
     )
+
+
+def _by_scope(cards: tuple[PlanCard, ...]) -> tuple[ScopeRow, ...]:
+    scopes: dict[str, list[PlanCard]] = {}
+    for card in cards:
+        scopes.setdefault(card.scope, []).append(card)
+    rows = []
+    for scope, group in sorted(scopes.items(), key=lambda pair: (pair[0] == "", pair[0])):
+        counts = Counter()
+        for card in group:
+            counts.update(card.counts)
+        figures = [
+            r.difference.mean for c in group for r in c.rows if r.difference.mean is not None
+        ]
+        rows.append(
+            ScopeRow(
+                scope=scope,
+                plans=len(group),
+                counts={status: counts.get(status, 0) for status in STATUSES},
+                overdue=sum(card.overdue for card in group),
+                rated=len(figures),
+                difference=round(sum(figures) / len(figures), 1) if figures else None,
+            )
+        )
+    return tuple(rows)
 
 
 def plan_card(plan: TeamPlan, *, owners: bool, k: int) -> PlanCard:

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from actionplans import views
 
@@ -7,6 +7,7 @@ plan = plans + "<int:plan_id>/"
 action = plan + "actions/<int:action_id>/"
 
 urlpatterns = [
+    path("", include("actionplans.urls_personal")),
     path(plans, views.plans, name="plans"),
     path(plan, views.plan_detail, name="plan_detail"),
     path(plan + "actions/", views.action_add, name="action_add"),

@@ -19,11 +19,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from actionplans import overview, reminders, services
 from actionplans.access import (
-    planning_rows,
     get_action,
     get_plan,
     get_planning_for_phone,
     get_planning_run,
+    planning_rows,
     plans_for,
 )
 from actionplans.forms import ActionForm, DifferenceForm, FollowUpForm, NewPlanForm, PlanForm

@@ -53,6 +53,17 @@ PUBLIC_OR_FOREIGN = {
     "documentation_shared",
     "logbook",
     "evaluation_submit",
+    # Personal plans are reached by the key their owner holds (tests/actionplans/).
+    "plan_home",
+    "plan_start",
+    "plan_recover",
+    "plan_edit",
+    "plan_reflect",
+    "plan_share",
+    "plan_download",
+    "plan_erase",
+    "plan_forget",
+    "plan_shared",
     # Phones reach team plans through the room's seat (tests/actionplans/test_team_plans.py).
     "phone_plans",
     "phone_add_action",
