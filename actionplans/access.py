@@ -13,6 +13,9 @@ from seminars.models import Activity, Seat
 from seminars.rooms import session_seat
 
 PLANNING_KINDS = (Activity.Kind.PLANNING, Activity.Kind.FOLLOW_UP)
+# Rows whose phones go to their own personal plan (/plan/ and its pages) while open.
+PERSONAL_KINDS = (Activity.Kind.PERSONAL_PLAN, Activity.Kind.REFLECTION, Activity.Kind.SPARRING)
+OPENABLE_KINDS = PLANNING_KINDS + PERSONAL_KINDS
 
 
 def visible_plans(access: ProgrammeAccess):
@@ -44,8 +47,9 @@ def get_action(plan: TeamPlan, action_id: int) -> Action:
 
 
 def get_planning_run(activity: Activity) -> PlanningRun:
-    """The run of a planning or follow-up row (made on first use); other rows: 404."""
-    if activity.kind not in PLANNING_KINDS:
+    """The run of a plans row (team plans, follow-up, personal plans, reflection, sparring),
+    made on first use; other rows: 404."""
+    if activity.kind not in OPENABLE_KINDS:
         raise Http404
     run, _created = PlanningRun.objects.get_or_create(activity=activity)
     return run
@@ -84,9 +88,9 @@ def plans_for(run: PlanningRun) -> list[TeamPlan]:
 
 
 def planning_rows(programme) -> list[PlanningRun]:
-    """The programme's planning and follow-up rows, each with its run (made on first use)."""
+    """The programme's rows about plans, each with its run (made on first use)."""
     activities = Activity.objects.filter(
-        seminar__programme=programme, kind__in=PLANNING_KINDS
+        seminar__programme=programme, kind__in=OPENABLE_KINDS
     ).select_related("seminar")
     runs = {run.activity_id: run for run in PlanningRun.objects.filter(activity__in=activities)}
     rows = []

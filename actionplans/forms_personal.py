@@ -138,7 +138,19 @@ def initial_for(kind: str, fields: Fields, version: int) -> dict:
 
 
 class ReflectionForm(TextsForm):
+    """How it went (1-5), what I learned, my next step (seminar 4)."""
+
     names = REFLECTION_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        went = dict(REFLECTION_FIELDS)["went"]
+        self.fields["went"] = forms.ChoiceField(
+            label=went,
+            choices=[(str(n), str(n)) for n in range(1, 6)],
+            widget=forms.RadioSelect,
+            required=False,
+        )
 
 
 class FeedbackForm(TextsForm):

@@ -7,6 +7,7 @@ difference?" figures are shown from k answers and move only in steps of k.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections import Counter
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from django.db.models import Sum
 from django.utils import timezone
 
+from actionplans import personal
 from actionplans.access import visible_plans
 from actionplans.models import Action, DifferenceRating, ProgressUpdate, TeamPlan
 from programmes.access import ProgrammeAccess
@@ -93,6 +95,7 @@ class Overview:
     overdue: int
     actions: int
     scopes: tuple[ScopeRow, ...] = ()
+    personal: personal.PlanCounts | None = None  # counts only: plans are their owners' alone
 
 
 def overview(access: ProgrammeAccess) -> Overview:
@@ -110,7 +113,19 @@ def overview(access: ProgrammeAccess) -> Overview:
         overdue=sum(card.overdue for card in cards),
         actions=sum(len(card.rows) for card in cards),
         scopes=_by_scope(cards),
+        personal=_personal_counts(access, k),
     )
+
+
+def _personal_counts(access: ProgrammeAccess, k: int) -> personal.PlanCounts:
+    """Personal-plan counts, per unit only from k plans; a manager limited to a subtree sees
+    its units' rows (and the programme's totals, which the rule already allows)."""
+    counts = personal.counts(access.programme, k)
+    visible = access.visible_unit_ids
+    if visible is None:
+        return counts
+    units = tuple(row for row in counts.units if row.unit_id in visible)
+    return dataclasses.replace(counts, units=units, other_units=None)
 
 
 def _by_scope(cards: tuple[PlanCard, ...]) -> tuple[ScopeRow, ...]:

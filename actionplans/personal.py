@@ -50,8 +50,9 @@ SCHEMA_COLUMNS = (
     ("for_leader", _("Value for me as a leader")),
 )
 REFLECTION_FIELDS = (
-    ("tried", _("What I tried, and what happened")),
-    ("next", _("What I will do next")),
+    ("went", _("How did it go? From 1 (not well) to 5 (very well)")),
+    ("learned", _("What I learned")),
+    ("next", _("My next step")),
 )
 FEEDBACK_FIELDS = (
     ("works", _("What works in this plan")),

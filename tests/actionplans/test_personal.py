@@ -228,7 +228,7 @@ def test_nothing_changes_after_the_programme_is_archived(cast, made):
     with pytest.raises(personal.PlanArchived):
         personal.save_plan(key=key, fields=plan_fields(goal="Late"), version=0)
     with pytest.raises(personal.PlanArchived):
-        personal.add_reflection(key=key, fields={"tried": "x"})
+        personal.add_reflection(key=key, fields={"learned": "x"})
     with pytest.raises(personal.PlanArchived):
         personal.create_share(key=key)
     cast.programme.refresh_from_db()
@@ -239,7 +239,7 @@ def test_nothing_changes_after_the_programme_is_archived(cast, made):
 
 def test_only_the_key_erases_a_plan_with_all_that_hangs_on_it(made):
     plan, key = made
-    personal.add_reflection(key=key, fields={"tried": "Talked to Anna"})
+    personal.add_reflection(key=key, fields={"learned": "Talked to Anna"})
     _share, code = personal.create_share(key=key)
     personal.give_feedback(code=code, fields={"works": "Clear"})
     personal.create_share(key=key)
@@ -255,12 +255,12 @@ def test_only_the_key_erases_a_plan_with_all_that_hangs_on_it(made):
 
 def test_reflections_are_encrypted_and_read_back_with_the_key(made):
     plan, key = made
-    personal.add_reflection(key=key, fields={"tried": "Asked three people", "next": "More"})
-    personal.add_reflection(key=key, fields={"tried": "Second round"})
+    personal.add_reflection(key=key, fields={"learned": "Asked three people", "next": "More"})
+    personal.add_reflection(key=key, fields={"learned": "Second round"})
     row = Reflection.objects.filter(plan=plan).first()
     assert b"Asked" not in bytes(row.ciphertext)
     entries = personal.reflections(key=key)
-    assert [entry.fields["tried"] for entry in entries] == ["Asked three people", "Second round"]
+    assert [entry.fields["learned"] for entry in entries] == ["Asked three people", "Second round"]
     assert entries[0].on == timezone.localdate()
     assert personal.reflections(key=crypto.new_plan_key()) == []
 
@@ -367,7 +367,7 @@ def make_plans(programme, unit, count: int, *, reflected: int = 0) -> None:
     for n in range(count):
         _plan, key = personal.create_plan(programme=programme, unit=unit, fields=plan_fields())
         if n < reflected:
-            personal.add_reflection(key=key, fields={"tried": "x"})
+            personal.add_reflection(key=key, fields={"learned": "x"})
 
 
 def test_counts_show_units_from_k_and_fold_the_rest(cast):
@@ -438,12 +438,12 @@ def test_the_demo_writes_a_plan_and_gets_its_recovery_code(cast):
         programme=cast.programme,
         unit=cast.units["South"],
         fields=plan_fields(),
-        reflections=({"tried": "It worked", "next": "Keep on"},),
+        reflections=({"learned": "It worked", "next": "Keep on"},),
         feedback=({"works": "Brave", "suggestion": "Start small"},),
     )
     key = crypto.parse_key(code)
     assert personal.open_plan(key=key).fields == plan_fields()
-    assert personal.reflections(key=key)[0].fields["tried"] == "It worked"
+    assert personal.reflections(key=key)[0].fields["learned"] == "It worked"
     assert personal.feedback(key=key)[0].fields["works"] == "Brave"
 
 
@@ -568,7 +568,7 @@ def test_a_10_kb_text_is_a_form_error_and_nothing_changes(cast):
     )
     fresh = phone_with_link(cast)
     assert fresh.post(reverse("plan_start"), plan_fields(goal="y" * 10_000)).status_code == 422
-    reflect = client.post(reverse("plan_reflect"), {"tried": "z" * 10_000})
+    reflect = client.post(reverse("plan_reflect"), {"learned": "z" * 10_000})
     assert reflect.status_code == 422
     assert PersonalPlan.objects.count() == 1
     assert not Reflection.objects.exists()
@@ -589,7 +589,7 @@ def test_after_the_programme_is_archived_editing_answers_410_and_nothing_is_lost
     html = response.content.decode()
     assert "can no longer be changed" in html
     assert "Too late" in html  # the text typed is given back to copy
-    assert client.post(reverse("plan_reflect"), {"tried": "x"}).status_code == 410
+    assert client.post(reverse("plan_reflect"), {"learned": "x"}).status_code == 410
     assert client.post(reverse("plan_share")).status_code == 410
     assert personal.open_plan(key=key).fields == plan_fields()
     home = client.get(reverse("plan_home"))
@@ -633,11 +633,11 @@ def test_a_reflection_is_written_and_shown(cast):
     client = phone_with_link(cast)
     start_plan(client)
     assert client.get(reverse("plan_reflect")).status_code == 200
-    response = client.post(reverse("plan_reflect"), {"tried": "Asked Bo", "next": "Ask Eva"})
+    response = client.post(reverse("plan_reflect"), {"learned": "Asked Bo", "next": "Ask Eva"})
     assert response.url == reverse("plan_home")
     home = client.get(reverse("plan_home")).content.decode()
     assert "Asked Bo" in home and "Ask Eva" in home
-    assert client.post(reverse("plan_reflect"), {"tried": " "}).status_code == 422
+    assert client.post(reverse("plan_reflect"), {"learned": " "}).status_code == 422
 
 
 def test_a_colleague_reads_the_share_once_and_the_owner_reads_the_feedback(cast):
@@ -696,7 +696,7 @@ def test_unknown_share_codes_are_404_and_past_the_limit_429(db):
 def test_the_download_holds_plan_reflections_and_feedback(cast):
     owner = phone_with_link(cast)
     start_plan(owner)
-    owner.post(reverse("plan_reflect"), {"tried": "Reflection text"})
+    owner.post(reverse("plan_reflect"), {"learned": "Reflection text"})
     code = share_code(owner)
     Client().post(reverse("plan_shared", args=[code]), {"works": "Feedback text"})
     response = owner.get(reverse("plan_download"))
@@ -713,7 +713,7 @@ def test_the_download_holds_plan_reflections_and_feedback(cast):
 def test_erase_needs_confirmation_and_leaves_nothing(cast):
     owner = phone_with_link(cast)
     code, _key = start_plan(owner)
-    owner.post(reverse("plan_reflect"), {"tried": "x"})
+    owner.post(reverse("plan_reflect"), {"learned": "x"})
     assert owner.post(reverse("plan_erase"), {}).status_code == 422
     assert PersonalPlan.objects.count() == 1
     response = owner.post(reverse("plan_erase"), {"confirm": "on"})

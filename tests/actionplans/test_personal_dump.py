@@ -58,7 +58,7 @@ def test_a_dump_holds_neither_plan_text_nor_keys(cast):
     code = "-".join(re.findall(r"<code>([A-Z2-7]{4})</code>", created.content.decode()))
     key = crypto.parse_key(created.cookies[COOKIE_NAME].value)
     assert crypto.recovery_code(key) == code
-    assert owner.post(reverse("plan_reflect"), {"tried": markers["reflect"]}).status_code == 302
+    assert owner.post(reverse("plan_reflect"), {"went": "4", "learned": markers["reflect"]}).status_code == 302
     shared = owner.post(reverse("plan_share")).content.decode()
     share = re.search(r"/plan/s/([A-Za-z0-9_-]{27})/", shared).group(1)
     given = Client().post(reverse("plan_shared", args=[share]), {"works": markers["fb"]})

@@ -376,3 +376,40 @@ def test_the_overview_counts_for_every_audience_from_one_function(cast, plan):
     assert all(row.owner == "" for card in summary.cards for row in card.rows)
     facilitator = overview.overview(ProgrammeAccess(cast.programme, "facilitator"))
     assert OWNER in [row.owner for card in facilitator.cards for row in card.rows]
+
+
+@pytest.mark.django_db
+def test_a_personal_plan_row_sends_phones_in_the_room_to_their_own_plan(cast):
+    run = open_planning(cast, 2, "personal_plan")
+    phone = Client()
+    response = phone.post(reverse("join"), {"code": run.activity.seminar.room_code})
+    assert response.status_code == 302 and response.url == reverse("plan_home")
+    page = phone.get(response.url)
+    assert page.status_code == 200
+    assert reverse("plan_start") in page.content.decode()  # this room's programme: start one
+    PlanningRun.objects.filter(pk=run.pk).update(is_open=False)
+    assert Client().post(reverse("join"), {"code": run.activity.seminar.room_code}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_staff_see_personal_plan_counts_only_and_units_from_k(cast):
+    from actionplans import personal
+
+    south, north = cast.units["South"], cast.units["North"]
+    for n in range(6):
+        personal.write_plan(
+            programme=cast.programme,
+            unit=south,
+            fields={"goal": f"Mit hemmelige mål {n}"},
+            reflections=({"went": "4", "learned": "Lærte noget"},) if n < 2 else (),
+        )
+    for _n in range(5):
+        personal.write_plan(programme=cast.programme, unit=north, fields={"goal": "Nordmål"})
+    for user in (cast.facilitator, cast.manager):
+        page = staff(user).get(reverse("plans", args=[cast.programme.pk])).content.decode()
+        assert "11 personal plans have been made, 2 with a reflection." in page
+        assert "South: 6" in page and "North: 5" in page
+        assert "hemmelige" not in page and "Nordmål" not in page and "Lærte" not in page
+    limited = staff(cast.limited_manager).get(reverse("plans", args=[cast.programme.pk]))
+    page = limited.content.decode()
+    assert "North: 5" in page and "South: 6" not in page  # only North's subtree
