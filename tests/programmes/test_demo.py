@@ -210,3 +210,21 @@ def test_the_demo_has_team_plans_in_every_state_and_managers_see_no_owners():
     assert "Birthe" not in page and "Fast overlap" in page
     run_demo()  # again: the plans are made afresh, not doubled
     assert TeamPlan.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_demo_plan_opens_with_its_recovery_code_and_staff_see_counts_only():
+    from actionplans.models import PersonalPlan
+
+    data = run_demo()
+    phone = Client()
+    response = phone.post("/plan/recover/", {"code": data["plan_recovery_code"]})
+    assert response.status_code == 302
+    page = phone.get(data["personal_plan_url"]).content.decode()
+    assert "Jeg vil sige det højt" in page and "Et konkret første skridt." in page
+    assert PersonalPlan.objects.filter(kind="schema").count() == 1  # the leadership day
+    facilitator = Client()
+    assert facilitator.login(**data["facilitator"])
+    plans = facilitator.get(data["plans_url"]).content.decode()
+    assert "6 personal plans have been made, 2 with a reflection." in plans
+    assert "Jeg vil sige det højt" not in plans

@@ -167,6 +167,7 @@ class Command(BaseCommand):
         build_evaluations(programme, rng)
         documentation_urls = release_documentation(programme)
         plans_url = build_team_plans(programme, units)
+        recovery_code = build_personal_plans(programme, units)
         formats = build_formats(workspace, rng)
         sessions = build_session(programme)
         projector_path = open_projector(programme)
@@ -196,6 +197,8 @@ class Command(BaseCommand):
             "documentation_urls": documentation_urls,
             "sessions": sessions,
             "plans_url": plans_url,
+            "personal_plan_url": reverse("plan_home"),
+            "plan_recovery_code": recovery_code,
             "programmes": [
                 {
                     "format": programme.template,
@@ -717,6 +720,85 @@ def build_team_plans(programme, units) -> str:
     return reverse("plans", args=[programme.pk])
 
 
+# Personal plans, written through the same encryption as on a phone. Only counts show.
+PERSONAL_GOALS = [
+    ("Jeg vil sige det højt, når jeg har brug for hjælp.", "Spørge min makker ved frokost."),
+    ("Jeg vil give en kollega ros hver uge.", "Starte på mandag med aftenholdet."),
+    ("Jeg vil tage ordet på personalemødet.", "Skrive ét punkt ned før mødet."),
+    ("Jeg vil lære de nye vikarer at kende.", "Præsentere mig ved vagtstart."),
+    ("Jeg vil sige til, når planen ikke holder.", "Sige det til lederen samme dag."),
+    ("Jeg vil holde pause sammen med de andre.", "Spise i personalestuen to dage om ugen."),
+]
+
+
+def build_personal_plans(programme, units) -> str:
+    """Six plans in one team (so its count shows), two reflected on, one with a colleague's
+    feedback; returns the first plan's recovery code for --json."""
+    from actionplans import personal
+    from actionplans.models import PersonalPlan
+
+    PersonalPlan.objects.filter(programme=programme).delete()  # a rerun writes them afresh
+    team = units["Hjemmeplejen / Hjemmeplejen Nord"]
+    codes = []
+    for n, (goal, first_step) in enumerate(PERSONAL_GOALS):
+        codes.append(
+            personal.write_plan(
+                programme=programme,
+                unit=team,
+                fields={
+                    "goal": goal,
+                    "first_steps": first_step,
+                    "support": "Min makker og min leder",
+                    "check": "Ved seminar 3",
+                },
+                reflections=(
+                    (
+                        {
+                            "went": "4",
+                            "learned": "Det var lettere end jeg troede.",
+                            "next": "Fortsætte",
+                        },
+                    )
+                    if n < 2
+                    else ()
+                ),
+                feedback=(
+                    ({"works": "Et konkret første skridt.", "suggestion": "Aftal en dato."},)
+                    if n == 0
+                    else ()
+                ),
+            )
+        )
+    return codes[0]
+
+
+def write_leadership_schema(leaders) -> None:
+    """One leader's action schema on the leadership day (encrypted like every plan)."""
+    from actionplans import personal
+
+    personal.write_plan(
+        programme=leaders,
+        fields={
+            "rows": [
+                {
+                    "occasion": "Morgenmødet",
+                    "action": "Spørge, hvad der fylder, før jeg giver beskeder",
+                    "for_staff": "Bliver hørt",
+                    "for_citizens": "Roligere start på dagen",
+                    "for_leader": "Ved, hvad der rører sig",
+                },
+                {
+                    "occasion": "Fordeling af ekstravagter",
+                    "action": "Forklare kriterierne åbent",
+                    "for_staff": "Oplever retfærdighed",
+                    "for_citizens": "Færre skiftende ansigter",
+                    "for_leader": "Færre konflikter",
+                },
+            ]
+        },
+    )
+
+
 def build_session(programme) -> list[dict]:
     """Seminar 2 held once more tonight for the night shift: its own code and projector,
     its boards and evaluation pooled with the day's. Its code survives a rerun."""
@@ -844,6 +926,7 @@ def build_formats(workspace, rng) -> list[dict]:
     for text in DILEMMAS:
         seat = Seat.objects.create(seminar=day, key=uuid.uuid4().hex, language="da")
         rooms.add_post(board=board, seat=seat, text=text, key=uuid.uuid4(), guard=guard)
+    write_leadership_schema(leaders)
 
     chain = build_leadership_chain(workspace, today)
     region = build_regional(workspace, today)
