@@ -46,6 +46,13 @@ class AlreadyAnswered(Exception):
     """This seat has already said whether the action made a difference."""
 
 
+def _audit(request: HttpRequest, **entry) -> None:
+    """An audit row for a change; a scribe's phone in the room has no account and is named
+    by its role alone."""
+    role = "facilitator" if request.user.is_authenticated else "room"
+    audit.record(request, role=role, **entry)
+
+
 # --- Plans --------------------------------------------------------------------------------
 
 
@@ -70,7 +77,7 @@ def create_plan(
         source=source,
     )
     if request is not None:
-        audit.record(request, action="plan.create", obj=plan, programme=programme)
+        _audit(request, action="plan.create", obj=plan, programme=programme)
     return plan
 
 
@@ -131,7 +138,7 @@ def save_plan(
     current.save(update_fields=[*changed, "version", "updated_at"])
     current.refresh_from_db()
     if request is not None:
-        audit.record(
+        _audit(
             request, action="plan.edit", obj=current, programme=current.programme, fields=changed
         )
     return current
@@ -162,7 +169,7 @@ def add_action(
         done_at=timezone.now() if status == Action.Status.DONE else None,
     )
     if request is not None:
-        audit.record(request, action="action.create", obj=action, programme=plan.programme)
+        _audit(request, action="action.create", obj=action, programme=plan.programme)
     return action
 
 
@@ -181,7 +188,7 @@ def save_action(
         return current
     _apply(current, {name: fields[name] for name in changed})
     if request is not None:
-        audit.record(
+        _audit(
             request,
             action="action.edit",
             obj=current,
@@ -204,7 +211,7 @@ def _apply(action: Action, values: dict) -> None:
 
 @transaction.atomic
 def delete_action(*, request: HttpRequest, action: Action) -> None:
-    audit.record(request, action="action.delete", obj=action, programme=action.plan.programme)
+    _audit(request, action="action.delete", obj=action, programme=action.plan.programme)
     action.delete()
 
 
@@ -235,7 +242,7 @@ def follow_up(
     if current.status != status:
         _apply(current, {"status": status})
     if request is not None:
-        audit.record(
+        _audit(
             request,
             action="action.follow_up",
             obj=current,
@@ -282,7 +289,7 @@ def send_to_wins(*, request: HttpRequest | None, action: Action, board: Board) -
     current.save(update_fields=["win"])
     Board.objects.filter(pk=board.pk).update(version=F("version") + 1)
     if request is not None:
-        audit.record(
+        _audit(
             request, action="action.win", obj=current, programme=board.activity.seminar.programme
         )
     return post

@@ -384,7 +384,7 @@ def phone_action(request: HttpRequest, run_id: int, action_id: int) -> HttpRespo
         return _phone_plans(request, run, seat, status=422, errors_text=_errors(form))
     try:
         services.save_action(
-            request=None,
+            request=request,
             action=action,
             version=form.cleaned_data["version"],
             fields={name: form.cleaned_data[name] for name in services.ACTION_FIELDS},
@@ -411,7 +411,7 @@ def phone_add_action(request: HttpRequest, run_id: int, plan_id: int) -> HttpRes
     if not form.is_valid():
         return _phone_plans(request, run, seat, status=422, errors_text=_errors(form))
     services.add_action(
-        request=None,
+        request=request,
         plan=plan,
         text=form.cleaned_data["text"],
         owner=form.cleaned_data["owner"],
@@ -474,7 +474,7 @@ def phone_follow_up(request: HttpRequest, run_id: int, action_id: int) -> HttpRe
     if not form.is_valid():
         return _phone_plans(request, run, seat, status=422, errors_text=_errors(form))
     services.follow_up(
-        request=None,
+        request=request,
         action=action,
         seminar=run.activity.seminar,
         status=form.cleaned_data["status"],

@@ -100,6 +100,7 @@ ACTIONS: dict[str, str] = {
 ROLES: dict[str, str] = {
     "facilitator": _("Facilitator"),
     "manager": _("Manager"),
+    "room": _("A phone in the room"),
 }
 
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,59}$")  # a field name, never a value

@@ -413,3 +413,15 @@ def test_staff_see_personal_plan_counts_only_and_units_from_k(cast):
     limited = staff(cast.limited_manager).get(reverse("plans", args=[cast.programme.pk]))
     page = limited.content.decode()
     assert "North: 5" in page and "South: 6" not in page  # only North's subtree
+
+
+@pytest.mark.django_db
+def test_a_scribes_change_from_the_room_is_audited_by_role_and_field_names(cast, plan):
+    run = open_planning(cast, 2, "planning")
+    phone = room_phone(run.activity.seminar)
+    action = plan.actions.get()
+    url = reverse("phone_action", args=[run.pk, action.pk])
+    assert phone.post(url, row_data(action, owner="Sanne Bæk")).status_code == 302
+    entry = AuditEntry.objects.get(action="action.edit")
+    assert (entry.role, entry.actor) == ("room", "")
+    assert "owner" in str(entry.details) and "Sanne" not in str(entry.details)
