@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from actionplans import personal
 from actionplans.access import visible_plans
@@ -246,3 +247,44 @@ def _ratings(action_ids: list[int]) -> dict[int, list[int]]:
     for action_id, value in rows.values_list("action_id", "value"):
         found.setdefault(action_id, []).append(value)
     return found
+
+
+def export_rows(summary: Overview) -> list[list]:
+    """One row per action (a plan without actions gets one row), for the CSV export; the
+    owner column is there only when the summary carries owners (facilitators)."""
+    owners = any(row.owner for card in summary.cards for row in card.rows)
+    header = [
+        _("Plan"),
+        _("For"),
+        _("Focus"),
+        _("Goal"),
+        _("How we will notice"),
+        _("Action"),
+        *([_("Who")] if owners else []),
+        _("By when"),
+        _("Status"),
+        _("Overdue"),
+        _("Did it make a difference? (mean, 1-5)"),
+        _("Answers counted"),
+    ]
+    rows = [[str(cell) for cell in header]]
+    for card in summary.cards:
+        head = [card.title, card.scope or str(_("The whole programme")), card.focus_label]
+        head += [card.goal, card.success_sign]
+        for row in card.rows or (None,):
+            if row is None:
+                rows.append([*head, "", *([""] if owners else []), "", "", "", None, None])
+                continue
+            rows.append(
+                [
+                    *head,
+                    row.text,
+                    *([row.owner] if owners else []),
+                    row.due.isoformat() if row.due else "",
+                    row.status_label,
+                    str(_("yes")) if row.overdue else "",
+                    row.difference.mean,
+                    row.difference.n or None,
+                ]
+            )
+    return rows

@@ -9,6 +9,7 @@ action = plan + "actions/<int:action_id>/"
 urlpatterns = [
     path("", include("actionplans.urls_personal")),
     path(plans, views.plans, name="plans"),
+    path(plans + "export.csv", views.plans_export, name="plans_export"),
     path(plan, views.plan_detail, name="plan_detail"),
     path(plan + "actions/", views.action_add, name="action_add"),
     path(action, views.action_edit, name="action_edit"),

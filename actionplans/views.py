@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,12 +29,14 @@ from actionplans.access import (
 )
 from actionplans.forms import ActionForm, DifferenceForm, FollowUpForm, NewPlanForm, PlanForm
 from actionplans.models import Action, TeamPlan
+from programmes import audit
 from programmes.access import get_programme_access, get_programme_for_facilitator
 from programmes.htmx import render_page
 from programmes.inputs import parse_id
 from programmes.participants import phone_language, render_participant
 from seminars.access import SeminarOver, get_activity, get_seminar
 from seminars.models import Activity, Board, PostGroup
+from surveys import exports
 
 # --- Staff: the programme's plans -----------------------------------------------------
 
@@ -72,6 +75,20 @@ def plans(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=422 if form is not None and form.errors else 200,
     )
+
+
+@require_GET
+def plans_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plans as CSV, an action a row; owners only in a facilitator's file."""
+    access = get_programme_access(request.user, pk)
+    table = overview.export_rows(overview.overview(access))
+    audit.record(request, action="plans.export_csv", programme=access.programme, role=access.role)
+    response = HttpResponse(
+        exports.as_csv(table, language=translation.get_language()),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="plans-{access.programme.pk}.csv"'
+    return response
 
 
 def _made_at(request: HttpRequest) -> dict:
@@ -341,7 +358,7 @@ def _phone_plans(request, run, seat, *, status=200, **extra) -> HttpResponse:
         "rated": services.rated_by(seat),
         "statuses": Action.Status.choices,
         "scale": range(1, 6),
-        "conflict": set(),
+        "conflict_pk": None,
     }
     context.update(extra)
     return render_participant(
@@ -390,7 +407,17 @@ def phone_action(request: HttpRequest, run_id: int, action_id: int) -> HttpRespo
             fields={name: form.cleaned_data[name] for name in services.ACTION_FIELDS},
         )
     except services.Stale as conflict:
-        return _phone_plans(request, run, seat, status=409, conflict={conflict.current.pk})
+        return _phone_plans(
+            request,
+            run,
+            seat,
+            status=409,
+            conflict_pk=conflict.current.pk,
+            mine={
+                **form.cleaned_data,
+                "status_label": Action.Status(form.cleaned_data["status"]).label,
+            },
+        )
     messages.success(request, _("Saved."))
     return redirect(reverse("phone_plans", args=[run.pk]) + f"#action-{action.pk}")
 

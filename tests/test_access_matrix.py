@@ -152,6 +152,7 @@ PROGRAMME_ROUTES = {
     "round_close": (["POST"], False),
     "survey_setup": (["GET", "POST"], False),
     "plans": (["GET", "POST"], True),
+    "plans_export": (["GET"], True),
     "plan_detail": (["GET", "POST"], True),
     "action_add": (["POST"], False),
     "action_edit": (["POST"], False),

@@ -16,6 +16,7 @@ import subprocess
 import uuid
 
 import pytest
+from django.contrib import admin
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -58,7 +59,12 @@ def test_a_dump_holds_neither_plan_text_nor_keys(cast):
     code = "-".join(re.findall(r"<code>([A-Z2-7]{4})</code>", created.content.decode()))
     key = crypto.parse_key(created.cookies[COOKIE_NAME].value)
     assert crypto.recovery_code(key) == code
-    assert owner.post(reverse("plan_reflect"), {"went": "4", "learned": markers["reflect"]}).status_code == 302
+    assert (
+        owner.post(
+            reverse("plan_reflect"), {"went": "4", "learned": markers["reflect"]}
+        ).status_code
+        == 302
+    )
     shared = owner.post(reverse("plan_share")).content.decode()
     share = re.search(r"/plan/s/([A-Za-z0-9_-]{27})/", shared).group(1)
     given = Client().post(reverse("plan_shared", args=[share]), {"works": markers["fb"]})
@@ -85,3 +91,31 @@ def test_a_dump_holds_neither_plan_text_nor_keys(cast):
         assert secret.encode() not in dump, secret
         assert secret.encode().hex().encode() not in dump, secret  # bytea is dumped as hex
     assert key not in dump
+
+    # --- Staff see none of it: every page, export and log they can open ---------------------
+    programme = cast.programme.pk
+    seminar = cast.programme.seminars.get(number=1).pk
+    staff_pages = [
+        reverse("programme_detail", args=[programme]),
+        reverse("plans", args=[programme]),
+        reverse("results", args=[programme]),
+        reverse("results_export", args=[programme, "csv"]),
+        reverse("results_export", args=[programme, "xlsx"]),
+        reverse("audit_log", args=[programme]),
+        reverse("participants", args=[programme]),
+        reverse("seminar_detail", args=[programme, seminar]),
+        reverse("seminar_documentation", args=[programme, seminar]),
+        reverse("seminar_documentation_pdf", args=[programme, seminar]),
+    ]
+    for user in (cast.facilitator, cast.manager):
+        viewer = Client()
+        viewer.force_login(user)
+        for url in staff_pages:
+            response = viewer.get(url)
+            if response.status_code == 404:  # a facilitator-only page, for the manager
+                continue
+            assert response.status_code == 200, (url, response.status_code)
+            body = b"".join(response) if response.streaming else response.content
+            for secret in secrets:
+                assert secret.encode() not in body, (user.username, url, secret)
+    assert not any(model is PersonalPlan for model in admin.site._registry)

@@ -388,7 +388,9 @@ def test_a_personal_plan_row_sends_phones_in_the_room_to_their_own_plan(cast):
     assert page.status_code == 200
     assert reverse("plan_start") in page.content.decode()  # this room's programme: start one
     PlanningRun.objects.filter(pk=run.pk).update(is_open=False)
-    assert Client().post(reverse("join"), {"code": run.activity.seminar.room_code}).status_code == 404
+    assert (
+        Client().post(reverse("join"), {"code": run.activity.seminar.room_code}).status_code == 404
+    )
 
 
 @pytest.mark.django_db
@@ -425,3 +427,17 @@ def test_a_scribes_change_from_the_room_is_audited_by_role_and_field_names(cast,
     entry = AuditEntry.objects.get(action="action.edit")
     assert (entry.role, entry.actor) == ("room", "")
     assert "owner" in str(entry.details) and "Sanne" not in str(entry.details)
+
+
+@pytest.mark.django_db
+def test_the_plans_export_has_owners_for_facilitators_only(cast, plan):
+    url = reverse("plans_export", args=[cast.programme.pk])
+    facilitator = staff(cast.facilitator).get(url)
+    assert facilitator.status_code == 200
+    assert facilitator["Content-Type"].startswith("text/csv")
+    text = facilitator.content.decode("utf-8-sig")
+    assert OWNER in text and "Fast overlap kl. 15" in text
+    manager = staff(cast.manager).get(url).content.decode("utf-8-sig")
+    assert OWNER not in manager and "Fast overlap kl. 15" in manager
+    assert "Who" not in manager.splitlines()[0]
+    assert staff(cast.outsider).get(url).status_code == 404
