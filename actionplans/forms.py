@@ -13,6 +13,7 @@ from actionplans.models import (
     Action,
     TeamPlan,
 )
+from seminars.models import WorkGroup
 from surveys.models import Element
 
 VERSION = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1)
@@ -21,6 +22,12 @@ VERSION = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2*
 class NewPlanForm(forms.Form):
     title = forms.CharField(label=_("What the plan is about"), max_length=200)
     unit = forms.ModelChoiceField(label=_("For"), queryset=None, required=False)
+    group = forms.ModelChoiceField(
+        label=_("Or for a group of a group activity"),
+        queryset=None,
+        required=False,
+        help_text=_("A table or a working group that may mix units."),
+    )
     focus = forms.ChoiceField(
         label=_("Focus"), choices=[("", _("Not chosen yet")), *Element.choices], required=False
     )
@@ -38,12 +45,30 @@ class NewPlanForm(forms.Form):
         self.fields["unit"].empty_label = _("The whole programme")
         self.fields["seminar"].queryset = programme.seminars.order_by("number")
         self.fields["seminar"].empty_label = _("No seminar")
+        self.fields["group"].queryset = WorkGroup.objects.filter(
+            work__activity__seminar__programme=programme
+        ).order_by("work__activity__seminar__number", "work__activity__position", "position")
+        self.fields["group"].label_from_instance = lambda g: f"{g.name} ({g.work.activity})"
+        self.fields["group"].empty_label = _("No group")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("unit") and data.get("group"):
+            raise forms.ValidationError(_("Choose a unit or a group, not both."))
+        return data
 
 
 class PlanForm(forms.ModelForm):
     """The plan's own fields, with the version the editor started from."""
 
     version = VERSION
+
+    goal = forms.CharField(
+        label=_("Goal"),
+        max_length=GOAL_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": GOAL_MAX_CHARS}),
+        error_messages={"required": _("Write the plan's goal: what the team wants to reach.")},
+    )
 
     class Meta:
         model = TeamPlan

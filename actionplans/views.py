@@ -8,6 +8,8 @@ plans of an open planning or follow-up row through the room, with the seat it ga
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -41,7 +43,24 @@ from surveys import exports
 # --- Staff: the programme's plans -----------------------------------------------------
 
 
+def changes_plans(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A staff change to a programme's plans: only a facilitator's, and not once the
+    programme is archived (410 with a plain message; what is stored stays)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, pk: int, *args, **kwargs) -> HttpResponse:
+        if request.method == "POST":
+            programme = get_programme_for_facilitator(request.user, pk)
+            if programme.is_archived:
+                message = _("The programme is archived, so its plans can no longer be changed.")
+                return HttpResponse(message, status=410)
+        return view(request, pk, *args, **kwargs)
+
+    return wrapper
+
+
 @require_http_methods(["GET", "POST"])
+@changes_plans
 def plans(request: HttpRequest, pk: int) -> HttpResponse:
     """Every team plan of the programme with its progress; facilitators start new ones."""
     access = get_programme_access(request.user, pk)
@@ -57,6 +76,7 @@ def plans(request: HttpRequest, pk: int) -> HttpResponse:
             programme=programme,
             title=form.cleaned_data["title"],
             unit=form.cleaned_data["unit"],
+            group=form.cleaned_data["group"],
             focus=form.cleaned_data["focus"],
             seminar=form.cleaned_data["seminar"],
         )
@@ -147,6 +167,7 @@ def _row_form(action: Action) -> ActionForm:
 
 
 @require_http_methods(["GET", "POST"])
+@changes_plans
 def plan_detail(request: HttpRequest, pk: int, plan_id: int) -> HttpResponse:
     """One plan: its goal, success sign and actions; the facilitator edits it in place."""
     access = get_programme_access(request.user, pk)
@@ -180,6 +201,7 @@ def plan_detail(request: HttpRequest, pk: int, plan_id: int) -> HttpResponse:
 
 
 @require_POST
+@changes_plans
 def action_add(request: HttpRequest, pk: int, plan_id: int) -> HttpResponse:
     programme = get_programme_for_facilitator(request.user, pk)
     access = get_programme_access(request.user, pk)
@@ -200,6 +222,7 @@ def action_add(request: HttpRequest, pk: int, plan_id: int) -> HttpResponse:
 
 
 @require_POST
+@changes_plans
 def action_edit(request: HttpRequest, pk: int, plan_id: int, action_id: int) -> HttpResponse:
     """Save one action (the row is its own form: htmx swaps the row, or the page reloads)."""
     get_programme_for_facilitator(request.user, pk)
@@ -257,6 +280,7 @@ def _row_answer(request, access, plan, action, *, form=None, stale=None, status=
 
 
 @require_POST
+@changes_plans
 def action_delete(request: HttpRequest, pk: int, plan_id: int, action_id: int) -> HttpResponse:
     get_programme_for_facilitator(request.user, pk)
     plan = get_plan(get_programme_access(request.user, pk), plan_id)
@@ -266,6 +290,7 @@ def action_delete(request: HttpRequest, pk: int, plan_id: int, action_id: int) -
 
 
 @require_POST
+@changes_plans
 def action_follow_up(request: HttpRequest, pk: int, plan_id: int, action_id: int) -> HttpResponse:
     get_programme_for_facilitator(request.user, pk)
     access = get_programme_access(request.user, pk)
@@ -287,6 +312,7 @@ def action_follow_up(request: HttpRequest, pk: int, plan_id: int, action_id: int
 
 
 @require_POST
+@changes_plans
 def action_win(request: HttpRequest, pk: int, plan_id: int, action_id: int) -> HttpResponse:
     """Send a done action to the programme's wins board, with one click."""
     programme = get_programme_for_facilitator(request.user, pk)
@@ -308,6 +334,7 @@ def action_win(request: HttpRequest, pk: int, plan_id: int, action_id: int) -> H
 
 
 @require_POST
+@changes_plans
 def plan_from_item(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     """A voted improvement area becomes a team plan with one click (a second click finds it)."""
     programme = get_programme_for_facilitator(request.user, pk)
@@ -327,6 +354,7 @@ def plan_from_item(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
 
 
 @require_POST
+@changes_plans
 def planning_open(request: HttpRequest, pk: int, seminar_id: int, activity_id: int):
     """Open (or close) a planning or follow-up row's plans to phones in the room."""
     programme = get_programme_for_facilitator(request.user, pk)

@@ -441,3 +441,46 @@ def test_the_plans_export_has_owners_for_facilitators_only(cast, plan):
     assert OWNER not in manager and "Fast overlap kl. 15" in manager
     assert "Who" not in manager.splitlines()[0]
     assert staff(cast.outsider).get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_empty_goal_is_refused_with_a_message(cast, plan):
+    data = {"title": plan.title, "focus": "", "goal": "  ", "success_sign": "", "version": 0}
+    response = staff(cast.facilitator).post(detail(cast, plan), data)
+    assert response.status_code == 422
+    assert "Write the plan&#x27;s goal" in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.version == 0
+
+
+@pytest.mark.django_db
+def test_an_archived_programmes_plans_are_read_not_changed(cast, plan):
+    cast.programme.status = "archived"
+    cast.programme.save(update_fields=["status"])
+    client = staff(cast.facilitator)
+    data = {"title": "X", "focus": "", "goal": "Y", "success_sign": "", "version": 0}
+    assert client.post(detail(cast, plan), data).status_code == 410
+    action = plan.actions.get()
+    url = reverse("action_edit", args=[cast.programme.pk, plan.pk, action.pk])
+    assert client.post(url, row_data(action, owner="Z")).status_code == 410
+    assert client.get(detail(cast, plan)).status_code == 200
+    plan.refresh_from_db()
+    action.refresh_from_db()
+    assert (plan.title, action.owner) == ("Bedre overlap", OWNER)
+
+
+@pytest.mark.django_db
+def test_a_plan_can_belong_to_a_group_that_mixes_units(cast):
+    from seminars.models import GroupWork, WorkGroup
+
+    work = GroupWork.objects.filter(activity__seminar__programme=cast.programme).first()
+    table = WorkGroup.objects.create(work=work, name="Bord 3")
+    table.units.set([cast.units["North"], cast.units["South"]])
+    client = staff(cast.facilitator)
+    url = reverse("plans", args=[cast.programme.pk])
+    both = {"title": "Blandet", "unit": cast.units["South"].pk, "group": table.pk}
+    assert client.post(url, both).status_code == 422  # a unit or a group, not both
+    assert client.post(url, {"title": "Bordets plan", "group": table.pk}).status_code == 302
+    plan = TeamPlan.objects.get(title="Bordets plan")
+    assert plan.group == table and plan.unit is None
+    assert "Bord 3" in client.get(url).content.decode()
