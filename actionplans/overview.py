@@ -180,7 +180,7 @@ def plan_card(plan: TeamPlan, *, owners: bool, k: int) -> PlanCard:
         success_sign=plan.success_sign,
         source_title=(plan.source.title or plan.title) if plan.source_id else "",
         source_dots=dots,
-        seminar=str(plan.seminar) if plan.seminar_id else "",
+        seminar=plan.seminar.title if plan.seminar_id else "",
         rows=rows,
         counts={status: counts.get(status, 0) for status in STATUSES},
         overdue=sum(row.overdue for row in rows),

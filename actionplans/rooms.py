@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from django.db.models import Count, Max
 from django.http import HttpRequest
 from django.urls import reverse
 
-from actionplans.access import PLANNING_KINDS
-from actionplans.models import PlanningRun
+from actionplans import overview
+from actionplans.access import PLANNING_KINDS, plans_for
+from actionplans.models import Action, PlanningRun, TeamPlan
 from seminars.models import Activity, Seminar
-from seminars.rooms import Opening
+from seminars.rooms import Opening, WallContent
 
 # A personal row sends the phone to the participant's own plan: no plan is named in a URL.
 PERSONAL_PAGES = {
@@ -37,3 +39,30 @@ def open_plans(seminar: Seminar) -> list[Opening]:
 
 def _seat_is_enough(request: HttpRequest) -> None:
     """The room's seat is all a phone needs: the plan pages find the programme by it."""
+
+
+def wall_plans(activity: Activity) -> WallContent:
+    """The plans of a planning or follow-up row, large, for the wall (owners included: the
+    wall is the team's room; no rating figure below k answers)."""
+    run = PlanningRun.objects.select_related("activity__seminar__programme").get(activity=activity)
+    plans = plans_for(run)
+    ids = [plan.pk for plan in plans]
+    stamp = TeamPlan.objects.filter(pk__in=ids).aggregate(changed=Max("updated_at"))["changed"]
+    actions = Action.objects.filter(plan_id__in=ids).aggregate(
+        changed=Max("updated_at"), count=Count("pk"), ratings=Count("ratings")
+    )
+    version = "-".join(
+        str(part)
+        for part in (
+            ",".join(map(str, ids)),
+            stamp.timestamp() if stamp else 0,
+            actions["changed"].timestamp() if actions["changed"] else 0,
+            actions["count"],
+            actions["ratings"],
+        )
+    )
+    k = run.activity.seminar.programme.min_group_size
+    cards = [overview.plan_card(plan, owners=True, k=k) for plan in plans]
+    return WallContent(
+        version, "actionplans/wall_plans.html", {"activity": activity, "cards": cards}
+    )

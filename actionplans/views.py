@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from actionplans import overview, reminders, services
 from actionplans.access import (
+    PLANNING_KINDS,
     get_action,
     get_plan,
     get_planning_for_phone,
@@ -36,8 +37,9 @@ from programmes.access import get_programme_access, get_programme_for_facilitato
 from programmes.htmx import render_page
 from programmes.inputs import parse_id
 from programmes.participants import phone_language, render_participant
+from seminars import services as seminars_services
 from seminars.access import SeminarOver, get_activity, get_seminar
-from seminars.models import Activity, Board, PostGroup
+from seminars.models import Activity, Board, PostGroup, Wall
 from surveys import exports
 
 # --- Staff: the programme's plans -----------------------------------------------------
@@ -366,6 +368,11 @@ def planning_open(request: HttpRequest, pk: int, seminar_id: int, activity_id: i
         messages.success(request, _("The plans are open for phones in the room."))
     else:
         messages.success(request, _("The plans are closed for phones."))
+    if request.POST.get("wall") == "1" and activity.kind in PLANNING_KINDS:
+        seminars_services.present(
+            request=request, seminar=activity.seminar, wall=Wall.PLANS, activity=activity
+        )
+        messages.success(request, _("The wall shows the plans now."))
     return redirect(reverse("plans", args=[programme.pk]) + f"?activity={activity.pk}")
 
 

@@ -14,6 +14,7 @@ class Wall(models.TextChoices):
     BOARD = "board", _("A board")
     CHANGE = "change", _("Before and after")
     GROUPS = "groups", _("Group notes")
+    PLANS = "plans", _("Team plans")
 
 
 class Seminar(models.Model):
@@ -42,6 +43,10 @@ class Seminar(models.Model):
     )
     wall_group = models.ForeignKey(  # one group's notes, large; None: all side by side
         "WorkGroup", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # An agenda row whose app draws the wall itself (team plans), through the room's registry.
+    wall_activity = models.ForeignKey(
+        "Activity", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     wall_version = models.PositiveIntegerField(default=0)
     # The documentation: the facilitator's own summary, and a share link once released.

@@ -271,6 +271,25 @@ def _stage(round: Round | None, state: LiveState | None) -> Stage:
 
 
 @dataclass(frozen=True)
+class WallContent:
+    """What an app draws on the wall for one of its agenda rows: a template and its data,
+    with a version that changes whenever the drawing would."""
+
+    version: str
+    template: str
+    context: dict
+
+
+WallProvider = Callable[[object], WallContent]
+_walls: dict[str, WallProvider] = {}
+
+
+def register_wall(kind: str, provider: WallProvider) -> None:
+    """Let an app draw the wall for its agenda rows (from its ready())."""
+    _walls[kind] = provider
+
+
+@dataclass(frozen=True)
 class WallNow:
     """What the wall presents (the room, a board, or the change) and its version.
 
@@ -283,6 +302,7 @@ class WallNow:
     room: RoomNow | None = None
     board: Board | None = None
     work: GroupWork | None = None
+    content: WallContent | None = None
 
 
 def wall_now(seminar: Seminar) -> WallNow:
@@ -295,6 +315,10 @@ def wall_now(seminar: Seminar) -> WallNow:
     work = seminar.wall_group_work
     if seminar.wall == Wall.GROUPS and work is not None:
         return WallNow(Wall.GROUPS, f"g{seminar.wall_version}-{work.version}", work=work)
+    draw = _walls.get(seminar.wall)
+    if draw is not None and seminar.wall_activity_id is not None:
+        content = draw(seminar.wall_activity)
+        return WallNow(seminar.wall, f"a{seminar.wall_version}-{content.version}", content=content)
     if seminar.wall == Wall.CHANGE:
         closed = seminar.programme.rounds.filter(state=Round.State.CLOSED).count()
         return WallNow(Wall.CHANGE, f"c{seminar.wall_version}-{closed}")

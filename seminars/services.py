@@ -420,14 +420,30 @@ def change_group(*, request: HttpRequest, group: PostGroup, fields: list[str]) -
 
 
 @transaction.atomic
-def present(*, request: HttpRequest, seminar: Seminar, wall: str, board: Board | None = None):
-    """Choose what the wall shows: the room and its survey, a board, or the change."""
+def present(
+    *,
+    request: HttpRequest,
+    seminar: Seminar,
+    wall: str,
+    board: Board | None = None,
+    activity: Activity | None = None,
+):
+    """Choose what the wall shows: the room and its survey, a board, the change, or an
+    agenda row another app draws (team plans)."""
     seminar.wall = wall
     seminar.wall_board = board if wall == Wall.BOARD else None
+    seminar.wall_activity = activity if wall == Wall.PLANS else None
     seminar.wall_group_work = seminar.wall_group = None
     seminar.wall_version += 1
     seminar.save(
-        update_fields=["wall", "wall_board", "wall_group_work", "wall_group", "wall_version"]
+        update_fields=[
+            "wall",
+            "wall_board",
+            "wall_activity",
+            "wall_group_work",
+            "wall_group",
+            "wall_version",
+        ]
     )
     audit.record(request, action="seminar.wall", obj=seminar, programme=seminar.programme)
     return seminar

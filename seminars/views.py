@@ -518,6 +518,9 @@ def _display_context(
         context.update(work=work, notes=notes, one=seminar.wall_group_id is not None)
         context.update(stage="groups")
         return context
+    if wall.content is not None:
+        context.update(wall.content.context, wall_template=wall.content.template, stage=wall.kind)
+        return context
     if wall.kind == Wall.CHANGE:
         access = ProgrammeAccess(programme, "facilitator")
         change = dashboard.build(access, {}, language=programme.language)

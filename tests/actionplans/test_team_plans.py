@@ -5,6 +5,7 @@ owner names."""
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 
 import pytest
@@ -484,3 +485,24 @@ def test_a_plan_can_belong_to_a_group_that_mixes_units(cast):
     plan = TeamPlan.objects.get(title="Bordets plan")
     assert plan.group == table and plan.unit is None
     assert "Bord 3" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_wall_shows_the_plans_when_presented_and_follows_changes(cast, plan):
+    from seminars import services as seminar_services
+
+    activity = Activity.objects.get(
+        seminar__programme=cast.programme, seminar__number=2, kind="planning"
+    )
+    client = staff(cast.facilitator)
+    url = reverse("planning_open", args=[cast.programme.pk, activity.seminar_id, activity.pk])
+    assert client.post(url, {"open": "1", "wall": "1"}).status_code == 302
+    token = seminar_services.issue_display_token(seminar=activity.seminar)
+    wall = Client().get(reverse("display", args=[token])).content.decode()
+    assert "Bedre overlap" in wall and "Fast overlap kl. 15" in wall
+    version = re.search(r"\?v=([^\"]+)\"", wall).group(1)
+    live = reverse("display_live", args=[token])
+    assert Client().get(live, {"v": version}).status_code == 204  # nothing changed
+    services.add_action(request=None, plan=plan, text="Ny tjekliste")
+    changed = Client().get(live, {"v": version})
+    assert changed.status_code == 200 and "Ny tjekliste" in changed.content.decode()
