@@ -7,6 +7,8 @@
 4. The owner shares the plan; a colleague's phone, without JavaScript, opens the share's
    address, reads the plan and gives feedback; the code then works no more.
 5. The owner reads the feedback; the colleague's /plan/ shows nothing of it.
+6. The owner writes a reflection; then a pg_dump of the database holds none of the texts,
+   neither the plan key nor the recovery code.
 
 Every page is checked at 360 px: no sideways scrolling, no tap target under 24 px, and axe.
 Screenshots go to artifacts/plan/ (git-ignored) for a person to look at.
@@ -20,7 +22,9 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Page, expect
 
+from actionplans import crypto
 from actionplans.models import Feedback, PersonalPlan
+from tests.actionplans.test_personal_dump import dump_database
 from tests.browser.support import Scanner, build_programme, horizontal_overflow, small_targets
 
 pytestmark = [
@@ -34,6 +38,7 @@ GOAL = "Say good morning to each colleague on my shift"
 NEW_GOAL = "Say good morning and ask one question"
 WORKS = "Small and concrete: easy to start tomorrow"
 SUGGESTION = "Tell Anna, so she can remind you"
+LEARNED = "Mornings feel lighter when someone asks first"
 
 
 def check_phone_page(page: Page, scanner: Scanner, name: str) -> None:
@@ -108,4 +113,19 @@ def test_a_plan_written_recovered_and_shared_on_phones(open_context, live_server
     colleague.goto("/plan/")
     expect(colleague.get_by_text(WORKS)).to_have_count(0)
     assert PersonalPlan.objects.count() == 1 and Feedback.objects.count() == 1
+
+    owner.get_by_role("link", name="Write a reflection").click()
+    owner.get_by_role("radio", name="4").check()
+    owner.get_by_label("What I learned").fill(LEARNED)
+    check_phone_page(owner, scanner, "reflection")
+    owner.get_by_role("button", name="Save my reflection").click()
+    expect(owner.get_by_text(LEARNED)).to_be_visible()
+
+    dump = dump_database()
+    code = "-".join(groups)
+    key = crypto.parse_key(code)
+    for secret in (GOAL, NEW_GOAL, WORKS, SUGGESTION, LEARNED, code, "".join(groups), key.hex()):
+        assert secret.encode() not in dump, secret
+        assert secret.encode().hex().encode() not in dump, secret
+    assert key not in dump
     scanner.report(request)
