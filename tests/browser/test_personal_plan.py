@@ -114,7 +114,7 @@ def test_a_plan_written_recovered_and_shared_on_phones(open_context, live_server
     expect(colleague.get_by_text(WORKS)).to_have_count(0)
     assert PersonalPlan.objects.count() == 1 and Feedback.objects.count() == 1
 
-    owner.get_by_role("link", name="Write a reflection").click()
+    owner.get_by_role("button", name="Write a reflection").click()
     owner.get_by_role("radio", name="4").check()
     owner.get_by_label("What I learned").fill(LEARNED)
     check_phone_page(owner, scanner, "reflection")
