@@ -23,9 +23,8 @@ def visible_plans(access: ProgrammeAccess):
     managers; a manager limited to a subtree reads its units' plans and the programme's own
     (group plans that mix units stay with the facilitator and the room)."""
     found = TeamPlan.objects.filter(programme=access.programme)
-    visible = access.visible_unit_ids
-    if visible is not None:
-        found = found.filter(unit_id__in=visible) | found.filter(
+    if not access.sees_whole_programme:
+        found = found.filter(unit_id__in=access.visible_unit_ids) | found.filter(
             unit__isnull=True, group__isnull=True
         )
     return found.select_related("unit", "group", "source", "seminar").order_by("pk")

@@ -122,10 +122,9 @@ def _personal_counts(access: ProgrammeAccess, k: int) -> personal.PlanCounts:
     """Personal-plan counts, per unit only from k plans; a manager limited to a subtree sees
     its units' rows (and the programme's totals, which the rule already allows)."""
     counts = personal.counts(access.programme, k)
-    visible = access.visible_unit_ids
-    if visible is None:
+    if access.sees_whole_programme:
         return counts
-    units = tuple(row for row in counts.units if row.unit_id in visible)
+    units = tuple(row for row in counts.units if access.sees(row.unit_id))
     return dataclasses.replace(counts, units=units, other_units=None)
 
 

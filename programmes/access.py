@@ -52,6 +52,24 @@ class ProgrammeAccess:
             return None
         return self.programme.unit_tree().subtree_ids(self.unit.pk)
 
+    @property
+    def sees_whole_programme(self) -> bool:
+        """Whether the programme-level group (the root) is this viewer's to see."""
+        return self.unit is None
+
+    def sees(self, unit_id: int | None) -> bool:
+        """The one rule for what a viewer may see of the unit tree: every group when not
+        limited; else only units in the limiting unit's subtree (never the root, and never
+        a unit outside it). Views filter with this; they never suppress anew for a subtree.
+        """
+        if self.unit is None:
+            return True
+        return unit_id is not None and unit_id in self.visible_unit_ids
+
+    def visible_nodes(self, tree) -> list:
+        """The tree's units this viewer may see, in tree order."""
+        return [node for node in tree.walk() if self.sees(node.id)]
+
 
 def workspaces_for_facilitator(user: User) -> list[Workspace]:
     if not user.is_authenticated:
@@ -113,7 +131,7 @@ def get_unit(programme: Programme, unit_id: int) -> Unit:
 def get_unit_for_access(access: ProgrammeAccess, unit_id: int) -> Unit:
     """A unit the user may see: in the programme and, for a limited manager, in the subtree."""
     unit = get_unit(access.programme, unit_id)
-    if access.visible_unit_ids is not None and unit.pk not in access.visible_unit_ids:
+    if not access.sees(unit.pk):
         raise Http404
     return unit
 

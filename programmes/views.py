@@ -137,9 +137,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_programme_access(request.user, pk)
     programme = access.programme
     if not access.is_facilitator:
-        tree = programme.unit_tree()
-        visible = access.visible_unit_ids
-        units = [n for n in tree.walk() if visible is None or n.id in visible]
+        units = access.visible_nodes(programme.unit_tree())
         return render(
             request,
             "programmes/programme_manager.html",

@@ -523,7 +523,7 @@ def _display_context(
         return context
     if wall.kind == Wall.CHANGE:
         access = ProgrammeAccess(programme, "facilitator")
-        change = dashboard.build(access, {}, language=programme.language)
+        change = dashboard.build(access, dashboard.Selection(), language=programme.language)
         rows = [row for row in change.changes if row.measure in dashboard.TREND_MEASURES]
         context.update(change=change, change_rows=rows, stage="change")
         return context

@@ -8,7 +8,7 @@ subtree, never figures suppressed anew for it.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from programmes.access import ProgrammeAccess
-from programmes.tree import UnitTree
+from programmes.inputs import parse_id
 from surveys import anonymity, charts, scoring
 from surveys.models import MEASURE_LABELS, Event, Round
 from surveys.results import ResponseRate, RoundResults, response_rates_for, round_results
@@ -123,26 +123,48 @@ class ChangeRow:
         }[self.change.verdict]
 
 
-@dataclass
+@dataclass(frozen=True)
+class Selection:
+    """What a viewer asked to see: a group and the closed rounds compared (ids, unchecked).
+
+    The view parses it from the query string; `build` checks it against what the viewer
+    may see and falls back to the defaults (their unit, else the programme; the first and
+    the latest closed round). The same selection drives the dashboard, the export and the
+    report.
+    """
+
+    unit_id: int | None = None
+    before_id: int | None = None
+    after_id: int | None = None
+    heat_id: int | None = None
+
+    @classmethod
+    def from_query(cls, params) -> Selection:
+        return cls(*(parse_id(params.get(name)) for name in ("unit", "before", "after", "heat")))
+
+
+@dataclass(frozen=True)
 class Dashboard:
+    """Everything the results page shows for one viewer and selection, computed once."""
+
     programme: object
-    rounds: list[Round]
-    unit_choices: list[tuple[str, str]]
+    rounds: tuple[Round, ...]
+    unit_choices: tuple[tuple[str, str], ...]
     unit_id: int | None
     unit_label: str
     before: Round | None
     after: Round | None
     heat_round: Round | None
     bars: dict = field(default_factory=dict)
-    bar_rows: list = field(default_factory=list)
-    changes: list[ChangeRow] = field(default_factory=list)
-    heatmap: list = field(default_factory=list)
-    rates: list = field(default_factory=list)
+    bar_rows: tuple = ()
+    changes: tuple[ChangeRow, ...] = ()
+    heatmap: tuple = ()
+    rates: tuple = ()
     trend: dict = field(default_factory=dict)
-    trend_rows: list = field(default_factory=list)
-    events: list = field(default_factory=list)
+    trend_rows: tuple = ()
+    events: tuple = ()
     summary_text: str = ""
-    held_back: list[str] = field(default_factory=list)  # answers waiting for k, per round
+    held_back: tuple[str, ...] = ()  # answers waiting for k, per round
     hidden_note: str = ""  # why the chosen group's figures are hidden, when they all are
     trend_note: str = ""  # said instead of the trend chart when it would not read right
 
@@ -214,48 +236,50 @@ def held_back_text(result: RoundResults, k: int) -> str:
     ) % {"round": result.round.title, "count": result.held_back, "k": k}
 
 
-def _pick(rounds: list[Round], raw: str | None, default: Round | None) -> Round | None:
-    chosen = next((r for r in rounds if str(r.pk) == raw), None)
+def _pick(rounds: list[Round], chosen_id: int | None, default: Round | None) -> Round | None:
+    chosen = next((r for r in rounds if r.pk == chosen_id), None)
     return chosen or default
 
 
-def build(access: ProgrammeAccess, params, *, language: str) -> Dashboard:
-    """The dashboard for this viewer and these query parameters (unit, before, after, heat)."""
+def build(access: ProgrammeAccess, selection: Selection, *, language: str) -> Dashboard:
+    """The dashboard for this viewer and selection, frozen: the same numbers for the page,
+    the export and the report."""
     programme = access.programme
     tree = programme.unit_tree()
     rounds = closed_rounds(programme)
-    visible = access.visible_unit_ids
-    units = [node for node in tree.walk() if visible is None or node.id in visible]
-    choices = [] if visible is not None else [("", programme.organisation)]
+    units = access.visible_nodes(tree)
+    choices = [("", programme.organisation)] if access.sees_whole_programme else []
     choices += [(str(node.id), "\u2003" * node.depth + node.name) for node in units]
-    raw_unit = params.get("unit", "")
-    unit_ids = {str(node.id): node.id for node in units}
     default_unit = access.unit.pk if access.unit is not None else None
-    unit_id = unit_ids.get(raw_unit, default_unit)
-    dashboard = Dashboard(
+    seen = {node.id for node in units}  # this programme's units the viewer may see
+    unit_id = selection.unit_id if selection.unit_id in seen else default_unit
+    base = Dashboard(
         programme=programme,
-        rounds=rounds,
-        unit_choices=choices,
+        rounds=tuple(rounds),
+        unit_choices=tuple(choices),
         unit_id=unit_id,
         unit_label=tree.path(unit_id) if unit_id else programme.organisation,
-        before=_pick(rounds, params.get("before"), rounds[0] if len(rounds) > 1 else None),
-        after=_pick(rounds, params.get("after"), rounds[-1] if rounds else None),
-        heat_round=_pick(rounds, params.get("heat"), rounds[-1] if rounds else None),
+        before=_pick(rounds, selection.before_id, rounds[0] if len(rounds) > 1 else None),
+        after=_pick(rounds, selection.after_id, rounds[-1] if rounds else None),
+        heat_round=_pick(rounds, selection.heat_id, rounds[-1] if rounds else None),
     )
     if not rounds:
-        return dashboard
+        return base
     results = round_results(programme, rounds)
-    dashboard.held_back = [held_back_text(results[r.pk], dashboard.k) for r in rounds]
-    dashboard.held_back = [text for text in dashboard.held_back if text]
-    _bars(dashboard, results, language)
-    _changes(dashboard, results)
-    _heatmap(dashboard, results, tree, units, access)
-    _rates(dashboard, response_rates_for(programme, rounds, tree=tree), units, access, results)
-    _trend(dashboard, results, language)
-    return dashboard
+    held_back = (held_back_text(results[r.pk], base.k) for r in rounds)
+    rates = response_rates_for(programme, rounds, tree=tree)
+    return replace(
+        base,
+        held_back=tuple(text for text in held_back if text),
+        **_bars(base, results, language),
+        **_changes(base, results),
+        heatmap=_heatmap(base, results, units, access),
+        rates=_rates(base, rates, access, results),
+        **_trend(base, results, language),
+    )
 
 
-def _bars(dashboard: Dashboard, results: dict[int, RoundResults], language: str) -> None:
+def _bars(dashboard: Dashboard, results: dict[int, RoundResults], language: str) -> dict:
     shown_rounds = [r for r in (dashboard.before, dashboard.after) if r is not None]
     if dashboard.before and dashboard.after and dashboard.before.pk == dashboard.after.pk:
         shown_rounds = [dashboard.after]
@@ -267,17 +291,18 @@ def _bars(dashboard: Dashboard, results: dict[int, RoundResults], language: str)
         ]
         series.append({"name": r.title, "values": [c.as_dict() for c in cells]})
         rows.append((r, cells))
-    dashboard.bar_rows = [
-        (label, [cells[i] for _r, cells in rows]) for i, label in enumerate(labels)
-    ]
+    bar_rows = tuple((label, [cells[i] for _r, cells in rows]) for i, label in enumerate(labels))
     if any(c.shown for _r, cells in rows for c in cells):
-        dashboard.bars = charts.before_after(labels, series, language=language)
-        return
+        bars = charts.before_after(labels, series, language=language)
+        return {"bar_rows": bar_rows, "bars": bars}
     # Nothing to draw: the chart gives way to a sentence that says why.
     index = rows[-1][1][0]
-    dashboard.hidden_note = _(
-        "No figures can be shown for %(group)s in “%(round)s”. %(reason)s"
-    ) % {"group": dashboard.unit_label, "round": rows[-1][0].title, "reason": index.reason}
+    note = _("No figures can be shown for %(group)s in “%(round)s”. %(reason)s") % {
+        "group": dashboard.unit_label,
+        "round": rows[-1][0].title,
+        "reason": index.reason,
+    }
+    return {"bar_rows": bar_rows, "hidden_note": note}
 
 
 def _threshold(programme, unit_id, before: Cell, after: Cell) -> int:
@@ -287,9 +312,10 @@ def _threshold(programme, unit_id, before: Cell, after: Cell) -> int:
     return programme.team_change_threshold
 
 
-def _changes(dashboard: Dashboard, results: dict[int, RoundResults]) -> None:
+def _changes(dashboard: Dashboard, results: dict[int, RoundResults]) -> dict:
     if not dashboard.before or not dashboard.after or dashboard.before == dashboard.after:
-        return
+        return {}
+    changes = []
     for measure in MEASURE_ORDER:
         before_result = results[dashboard.before.pk].figure(measure, dashboard.unit_id)
         after_result = results[dashboard.after.pk].figure(measure, dashboard.unit_id)
@@ -300,40 +326,40 @@ def _changes(dashboard: Dashboard, results: dict[int, RoundResults]) -> None:
             change = scoring.compare(
                 before_result.summary, after_result.summary, threshold=threshold
             )
-        dashboard.changes.append(
-            ChangeRow(measure, str(MEASURE_LABELS[measure]), before, after, change)
-        )
-    index = dashboard.changes[0]
-    if index.change is not None:
-        dashboard.summary_text = _(
-            "%(measure)s for %(unit)s: %(before)s (n=%(n1)s) in “%(r1)s” and %(after)s "
-            "(n=%(n2)s) in “%(r2)s”; change %(delta)s points (95 %% CI %(low)s to "
-            "%(high)s): %(verdict)s."
-        ) % {
-            "measure": index.label,
-            "unit": dashboard.unit_label,
-            "before": f"{index.before.mean:.0f}",
-            "n1": index.before.n,
-            "r1": dashboard.before.title,
-            "after": f"{index.after.mean:.0f}",
-            "n2": index.after.n,
-            "r2": dashboard.after.title,
-            "delta": signed(index.change.delta),
-            "low": signed(index.change.ci_low),
-            "high": signed(index.change.ci_high),
-            "verdict": index.verdict_text,
-        }
+        changes.append(ChangeRow(measure, str(MEASURE_LABELS[measure]), before, after, change))
+    index = changes[0]
+    if index.change is None:
+        return {"changes": tuple(changes)}
+    summary = _(
+        "%(measure)s for %(unit)s: %(before)s (n=%(n1)s) in “%(r1)s” and %(after)s "
+        "(n=%(n2)s) in “%(r2)s”; change %(delta)s points (95 %% CI %(low)s to "
+        "%(high)s): %(verdict)s."
+    ) % {
+        "measure": index.label,
+        "unit": dashboard.unit_label,
+        "before": f"{index.before.mean:.0f}",
+        "n1": index.before.n,
+        "r1": dashboard.before.title,
+        "after": f"{index.after.mean:.0f}",
+        "n2": index.after.n,
+        "r2": dashboard.after.title,
+        "delta": signed(index.change.delta),
+        "low": signed(index.change.ci_low),
+        "high": signed(index.change.ci_high),
+        "verdict": index.verdict_text,
+    }
+    return {"changes": tuple(changes), "summary_text": summary}
 
 
-def _heatmap(dashboard, results, tree: UnitTree, units, access: ProgrammeAccess) -> None:
+def _heatmap(dashboard, results, units, access: ProgrammeAccess) -> tuple:
     if dashboard.heat_round is None:
-        return
+        return ()
     result = results[dashboard.heat_round.pk]
     rows = []
-    if access.visible_unit_ids is None:
+    if access.sees(None):
         rows.append((dashboard.programme.organisation, -1, None))
     rows += [(node.name, node.depth, node.id) for node in units]
-    dashboard.heatmap = [
+    return tuple(
         (
             name,
             depth,
@@ -343,7 +369,7 @@ def _heatmap(dashboard, results, tree: UnitTree, units, access: ProgrammeAccess)
             ],
         )
         for name, depth, unit_id in rows
-    ]
+    )
 
 
 def visible_rate(
@@ -355,14 +381,11 @@ def visible_rate(
     return None
 
 
-def _rates(dashboard, rates: dict[int, list[ResponseRate]], units, access, results) -> None:
+def _rates(dashboard, rates: dict[int, list[ResponseRate]], access, results) -> tuple:
     """Response rate per unit and round; managers see it only where the group is shown."""
-    visible = {node.id for node in units}
     table = []
     for row_index, row in enumerate(rates[dashboard.rounds[0].pk]):
-        if row.unit_id is not None and row.unit_id not in visible:
-            continue
-        if row.unit_id is None and access.visible_unit_ids is not None:
+        if not access.sees(row.unit_id):
             continue
         per_round = []
         for r in dashboard.rounds:
@@ -370,10 +393,10 @@ def _rates(dashboard, rates: dict[int, list[ResponseRate]], units, access, resul
             group = results[r.pk].figure(scoring.INDEX, rate.unit_id)
             per_round.append((r, visible_rate(rate, group, access)))
         table.append((row.name, row.depth, per_round))
-    dashboard.rates = table
+    return tuple(table)
 
 
-def _trend(dashboard: Dashboard, results, language: str) -> None:
+def _trend(dashboard: Dashboard, results, language: str) -> dict:
     """Rounds are categories on the axis; events sit on or between the rounds they fall at."""
     series, rows = [], []
     for measure in TREND_MEASURES:
@@ -383,29 +406,31 @@ def _trend(dashboard: Dashboard, results, language: str) -> None:
         ]
         series.append({"name": str(MEASURE_LABELS[measure]), "values": [c.mean for c in cells]})
         rows.append((str(MEASURE_LABELS[measure]), cells))
-    dashboard.trend_rows = [
+    trend_rows = tuple(
         (label, list(zip(dashboard.rounds, cells, strict=True))) for label, cells in rows
-    ]
+    )
     events = list(Event.objects.filter(programme=dashboard.programme))
     visible_units = {int(value) for value, _label in dashboard.unit_choices if value}
-    events = [e for e in events if e.unit_id is None or e.unit_id in visible_units]
-    dashboard.events = events
+    events = tuple(e for e in events if e.unit_id is None or e.unit_id in visible_units)
     rounds_with_figures = [
         index
         for index in range(len(dashboard.rounds))
         if any(cells[index].shown for _label, cells in rows)
     ]
+    found = {"trend_rows": trend_rows, "events": events}
     if len(rounds_with_figures) < 2:
-        dashboard.trend_note = _(
+        found["trend_note"] = _(
             "A trend needs figures from two rounds or more; the table below has what there is."
         )
-        return
-    dashboard.trend = charts.trend(
-        round_labels(dashboard.rounds),
+        return found
+    rounds = list(dashboard.rounds)
+    found["trend"] = charts.trend(
+        round_labels(rounds),
         series,
         [
             {"position": position, "text": e.text}
-            for e, position in zip(events, event_positions(dashboard.rounds, events), strict=True)
+            for e, position in zip(events, event_positions(rounds, list(events)), strict=True)
         ],
         language=language,
     )
+    return found

@@ -29,11 +29,10 @@ def rows(access: ProgrammeAccess) -> list[list]:
     rounds = closed_rounds(programme)
     results = round_results(programme, rounds)
     rates = response_rates_for(programme, rounds, tree=tree)
-    visible = access.visible_unit_ids
     groups: list[tuple[int | None, str]] = []
-    if visible is None:
+    if access.sees(None):
         groups.append((None, programme.organisation))
-    groups += [(n.id, tree.path(n.id)) for n in tree.walk() if visible is None or n.id in visible]
+    groups += [(node.id, tree.path(node.id)) for node in access.visible_nodes(tree)]
     table = [
         [
             _("Round"),

@@ -741,7 +741,8 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     """Before-and-after results of closed rounds, for facilitators and managers."""
     access = get_programme_access(request.user, pk)
     language = translation.get_language()
-    dashboard = dashboard_data.build(access, request.GET, language=language)
+    selection = dashboard_data.Selection.from_query(request.GET)
+    dashboard = dashboard_data.build(access, selection, language=language)
     return render_page(
         request,
         "surveys/results.html",
