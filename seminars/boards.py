@@ -40,6 +40,7 @@ class Item:
     dots: int | None = None
     rank: int | None = None
     tied: bool = False
+    in_report: bool = False
 
     @property
     def merged(self) -> bool:
@@ -130,7 +131,16 @@ def _items(board: Board, posts: list[Post], nameable: set[int] | None, totals) -
     for pk, group_cards in cards.items():
         group = groups[pk]
         title = group.title or group_cards[0].text
-        items.append(Item(pk, title, group.dimension, tuple(group_cards), totals.get(pk)))
+        items.append(
+            Item(
+                pk,
+                title,
+                group.dimension,
+                tuple(group_cards),
+                totals.get(pk),
+                in_report=group.in_report,
+            )
+        )
     order = {value: i for i, (value, _label) in enumerate(DIMENSIONS)}
     return sorted(items, key=lambda item: (order.get(item.dimension, len(order)), item.pk))
 
@@ -153,7 +163,7 @@ def _view(board: Board, items: list[Item], show_totals: bool, board_counts: Coun
     ranking = rank(items) if show_totals and board.voting else ()
     max_dots = max((item.dots or 0 for item in ranking), default=0)
     if not show_totals:
-        items = [Item(i.pk, i.title, i.dimension, i.cards) for i in items]
+        items = [Item(i.pk, i.title, i.dimension, i.cards, in_report=i.in_report) for i in items]
     return BoardView(board, tuple(items), ranking, board_counts, max_dots)
 
 

@@ -206,7 +206,7 @@ class GroupForm(forms.ModelForm):
 
     class Meta:
         model = PostGroup
-        fields = ["title", "dimension"]
+        fields = ["title", "dimension", "in_report"]
 
 
 class MergeForm(forms.Form):

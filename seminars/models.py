@@ -226,6 +226,8 @@ class PostGroup(models.Model):
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="groups")
     title = models.CharField(_("title"), max_length=200, blank=True)
     dimension = models.CharField(_("dimension"), max_length=30, blank=True)
+    # Chosen by the facilitator for the manager's report (good examples, wins).
+    in_report = models.BooleanField(_("in the manager's report"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

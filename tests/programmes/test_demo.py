@@ -228,3 +228,15 @@ def test_the_demo_plan_opens_with_its_recovery_code_and_staff_see_counts_only():
     plans = facilitator.get(data["plans_url"]).content.decode()
     assert "6 personal plans have been made, 2 with a reflection." in plans
     assert "Jeg vil sige det højt" not in plans
+
+
+@pytest.mark.django_db
+def test_the_demo_marks_good_examples_for_the_report():
+    from seminars import report
+
+    run_demo()
+    programme = Programme.objects.get(template="four_seminars")
+    outputs = report.outputs(programme, k=programme.min_group_size)
+    assert len(outputs.seminars[0].good_examples) == 2
+    assert outputs.seminars[1].improvement_areas  # seminar 2's vote
+    assert outputs.seminars[0].themes  # the facilitator's themes, never comments

@@ -687,6 +687,15 @@ def build_team_plans(programme, units) -> str:
     from seminars.models import Board, PostGroup
 
     TeamPlan.objects.filter(programme=programme).delete()  # a rerun starts them afresh
+    # The facilitator's picks for the manager's report: two good examples of seminar 1.
+    examples = PostGroup.objects.filter(
+        board__activity__seminar__programme=programme,
+        board__kind=Board.Kind.GOOD_EXAMPLES,
+        posts__state="visible",
+    ).order_by("pk")
+    PostGroup.objects.filter(pk__in=list(examples.values_list("pk", flat=True)[:2])).update(
+        in_report=True
+    )
     board = Board.objects.get(
         activity__seminar__programme=programme, kind=Board.Kind.IMPROVEMENT_AREAS
     )
