@@ -99,12 +99,12 @@ class Overview:
     personal: personal.PlanCounts | None = None  # counts only: plans are their owners' alone
 
 
-def overview(access: ProgrammeAccess) -> Overview:
-    """The plans this viewer may read, owners only for facilitators (the report's source)."""
+def overview(access: ProgrammeAccess, *, owners: bool | None = None) -> Overview:
+    """The plans this viewer may read (the report's source too); owners only for
+    facilitators, and never when `owners` is False (the report, even a facilitator's)."""
     k = access.programme.min_group_size
-    cards = tuple(
-        plan_card(plan, owners=access.is_facilitator, k=k) for plan in visible_plans(access)
-    )
+    named = access.is_facilitator if owners is None else owners and access.is_facilitator
+    cards = tuple(plan_card(plan, owners=named, k=k) for plan in visible_plans(access))
     totals = Counter()
     for card in cards:
         totals.update(card.counts)

@@ -93,6 +93,8 @@ ACTIONS: dict[str, str] = {
     "instrument.item_delete": _("Question removed from the instrument"),
     "results.export_csv": _("Results exported as CSV"),
     "results.export_xlsx": _("Results exported as Excel"),
+    "report.download_full": _("Progress report downloaded"),
+    "report.download_publication": _("Progress report for publication downloaded"),
     "event.create": _("Event added to the timeline"),
     "event.edit": _("Event on the timeline changed"),
     "event.delete": _("Event removed from the timeline"),

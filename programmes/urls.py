@@ -9,6 +9,7 @@ urlpatterns = [
     path("p/<str:token>/", views.participant_link, name="participant_link"),
     path("programmes/new/", views.programme_create, name="programme_create"),
     path("programmes/<int:pk>/", views.programme_detail, name="programme_detail"),
+    path("programmes/<int:pk>/report.pdf", views.report_pdf, name="report_pdf"),
     path("programmes/<int:pk>/edit/", views.programme_edit, name="programme_edit"),
     path("programmes/<int:pk>/archive/", views.programme_archive, name="programme_archive"),
     path("programmes/<int:pk>/units/", views.units, name="units"),

@@ -758,3 +758,36 @@ def participant_link(request: HttpRequest, token: str) -> HttpResponse:
     response = HttpResponseRedirect(reverse("participant_home"))
     response["Referrer-Policy"] = "no-referrer"  # the token is in this URL
     return response
+
+
+@require_GET
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress report as a PDF, for the same selection as the dashboard; `version=
+    publication` for programme-level figures only (no unit table, no unit names)."""
+    from programmes import report
+    from programmes.pdf import pdf_response
+
+    access = get_programme_access(request.user, pk)
+    version = report.PUBLICATION if request.GET.get("version") == "publication" else report.FULL
+    try:
+        made = report.build(access, report.selection_from(request.GET), version=version)
+    except report.NothingToReport:
+        return render(
+            request, "programmes/report_empty.html", {"programme": access.programme}, status=409
+        )
+    except report.NotForPublication:
+        message = _(
+            "The version for publication shows figures for the whole programme; you follow "
+            "part of it. Download the report for your units instead."
+        )
+        return HttpResponse(message, status=403)
+    pdf = report.render(made)
+    audit.record(
+        request,
+        action=f"report.download_{version}",
+        programme=access.programme,
+        role=access.role,
+    )
+    with translation.override(access.programme.language):
+        stem = f"{_('progress report')} {access.programme.title}"
+    return pdf_response(pdf, filename_stem=stem)

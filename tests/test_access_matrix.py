@@ -16,7 +16,7 @@ from actionplans.models import Action, TeamPlan
 from programmes.models import ManagerInvitation, new_token
 from seminars.models import Board, GroupWork, Post, PostGroup, Session, WorkGroup
 from surveys.models import Round
-from tests.factories import ParticipantFactory, ProgrammeManagerFactory
+from tests.factories import ParticipantFactory, ProgrammeManagerFactory, closed_round
 
 # Routes outside programme data: Django's own auth views, admin, language switch,
 # favicon, health, and the participant / invitation links (tested in their own modules).
@@ -145,6 +145,7 @@ PROGRAMME_ROUTES = {
     "group_logbook_link": (["POST"], False),
     "results": (["GET"], True),
     "results_export": (["GET"], True),
+    "report_pdf": (["GET"], True),
     "event_add": (["POST"], False),
     "event_edit": (["GET", "POST"], False),
     "event_delete": (["POST"], False),
@@ -209,6 +210,8 @@ def kwargs_for(name: str, cast, programme=None) -> dict:
     action = plan.actions.first() or Action.objects.create(plan=plan, text="Act")
     if name == "planning_open":
         seminar = programme.seminars.get(number=2)
+    if name == "report_pdf" and not programme.rounds.filter(state="closed").exists():
+        closed_round(programme, "Closed", {programme.units.order_by("pk").last(): (3, 6)})
     activity = seminar.activities.first()
     if name.startswith("board"):
         activity = board.activity

@@ -1,0 +1,89 @@
+"""The manager's PDF report, read back with pypdf: the dashboard's numbers for the same access
+and selection, nothing hidden or private, a limited manager's subtree only, and a tagged PDF
+with its language and title."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from pypdf import PdfReader
+
+from actionplans import services as plans
+from programmes.access import get_programme_access
+from surveys import dashboard
+from tests.surveys.test_results_dashboard import two_rounds  # noqa: F401 (a fixture)
+
+
+def pdf(client: Client, cast, query: str = "") -> tuple[str, PdfReader]:
+    response = client.get(reverse("report_pdf", args=[cast.programme.pk]) + query)
+    assert response.status_code == 200, response.status_code
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    return " ".join(text.split()), reader
+
+
+def staff(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_the_report_has_the_dashboards_numbers_and_is_tagged(cast, two_rounds):  # noqa: F811
+    text, reader = pdf(staff(cast.manager), cast)
+    access = get_programme_access(cast.manager, cast.programme.pk)
+    shown = dashboard.build(access, dashboard.Selection(), language="en")
+    index = shown.changes[0]
+    assert f"{index.after.mean:.0f} (n={index.after.n};" in text
+    assert index.change_text.replace("\u2212", "−") in text.replace("\u2212", "−")
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en"
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert "Progress report" in reader.metadata.title
+    assert reader.outline  # bookmarks from the headings
+
+
+@pytest.mark.django_db
+def test_nothing_private_reaches_the_report(cast, two_rounds):  # noqa: F811
+    participant = cast.programme.participants.first()
+    participant.name, participant.email = "Gitte Privatsen", "gitte@example.org"
+    participant.save(update_fields=["name", "email"])
+    plan = plans.create_plan(request=None, programme=cast.programme, title="Overlap")
+    plans.add_action(request=None, plan=plan, text="Fast overlap", owner="Owner Ownersen")
+    text, _reader = pdf(staff(cast.facilitator), cast)
+    assert "Fast overlap" in text
+    for never in ("Gitte", "gitte@example.org", "Owner Ownersen"):
+        assert never not in text, never
+
+
+@pytest.mark.django_db
+def test_a_limited_manager_gets_their_subtree_only(cast, two_rounds):  # noqa: F811
+    text, _reader = pdf(staff(cast.limited_manager), cast)
+    assert "North Day" in text and "South" not in text
+    assert "For North and the units below it." in text
+
+
+@pytest.mark.django_db
+def test_the_version_for_publication_has_no_unit_names(cast, two_rounds):  # noqa: F811
+    text, _reader = pdf(staff(cast.manager), cast, "?version=publication")
+    for unit in ("North Day", "South"):
+        assert unit not in text, unit
+    assert "version for publication" in text.lower()
+    limited = staff(cast.limited_manager).get(
+        reverse("report_pdf", args=[cast.programme.pk]) + "?version=publication"
+    )
+    assert limited.status_code == 403  # programme-level figures are not theirs to see
+
+
+@pytest.mark.django_db
+def test_no_closed_round_gives_a_clear_page_not_an_empty_pdf(cast):
+    response = staff(cast.manager).get(reverse("report_pdf", args=[cast.programme.pk]))
+    assert response.status_code == 409
+    assert "No report yet" in response.content.decode()
+    assert (
+        staff(cast.outsider).get(reverse("report_pdf", args=[cast.programme.pk])).status_code == 404
+    )
