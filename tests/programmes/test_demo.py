@@ -240,3 +240,19 @@ def test_the_demo_marks_good_examples_for_the_report():
     assert len(outputs.seminars[0].good_examples) == 2
     assert outputs.seminars[1].improvement_areas  # seminar 2's vote
     assert outputs.seminars[0].themes  # the facilitator's themes, never comments
+
+
+@pytest.mark.django_db
+def test_the_demo_managers_report_downloads_as_a_pdf():
+    import io
+
+    from pypdf import PdfReader
+
+    data = run_demo()
+    manager = Client()
+    assert manager.login(**data["manager"])
+    response = manager.get(data["report_pdf_url"])
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Indhold" in text and "Sådan er tallene lavet" in text  # in Danish
+    assert "Birthe" not in text  # owners stay out of the report

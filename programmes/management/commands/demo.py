@@ -209,7 +209,7 @@ class Command(BaseCommand):
                 *formats,
             ],
             "survey_urls": [link.path for link in links],
-            "report_pdf_url": None,
+            "report_pdf_url": reverse("report_pdf", args=[programme.pk]),
             "participants": len(participants),
             "units": len(units),
         }
