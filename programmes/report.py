@@ -11,6 +11,7 @@ only, with no unit table and no unit names.
 
 from __future__ import annotations
 
+import base64
 import datetime
 from dataclasses import dataclass
 
@@ -34,6 +35,7 @@ class Report:
     seminars: object  # seminars.report.SeminarOutputs
     plans: object  # actionplans.overview.Overview
     summary: tuple[str, ...]
+    charts: dict  # "bars", "trend": SVG as data: URLs, drawn from `results`
 
     @property
     def programme(self):
@@ -88,7 +90,45 @@ def build(access: ProgrammeAccess, selection, *, version: str = FULL) -> Report:
             seminars=seminars,
             plans=plans,
             summary=tuple(summary(results, plans)),
+            charts=charts(results),
         )
+
+
+def charts(results) -> dict[str, str]:
+    """The before/after bars and the trend as SVG (data: URLs), from the frozen results: the
+    same figures as the dashboard's charts, hidden ones left out."""
+    from surveys import svg
+    from surveys.dashboard import event_positions, round_labels
+
+    drawn = {}
+    shown = [r for r in (results.before, results.after) if r is not None]
+    if results.before and results.after and results.before.pk == results.after.pk:
+        shown = [results.after]
+    cells = [row_cells for _label, row_cells in results.bar_rows]
+    if any(c.shown for row_cells in cells for c in row_cells):
+        series = [
+            {"name": r.title, "values": [row_cells[i].as_dict() for row_cells in cells]}
+            for i, r in enumerate(shown)
+        ]
+        labels = [label for label, _cells in results.bar_rows]
+        drawn["bars"] = _data_url(svg.before_after_svg(labels, series))
+    if results.trend:
+        rounds = list(results.rounds)
+        series = [
+            {"name": label, "values": [cell.mean for _round, cell in pairs]}
+            for label, pairs in results.trend_rows
+        ]
+        events = list(results.events)
+        marks = [
+            {"position": position, "text": event.text}
+            for event, position in zip(events, event_positions(rounds, events), strict=True)
+        ]
+        drawn["trend"] = _data_url(svg.trend_svg(round_labels(rounds), series, marks))
+    return drawn
+
+
+def _data_url(svg_text: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg_text.encode()).decode()
 
 
 def summary(results, plans) -> list[str]:

@@ -87,3 +87,43 @@ def test_no_closed_round_gives_a_clear_page_not_an_empty_pdf(cast):
     assert (
         staff(cast.outsider).get(reverse("report_pdf", args=[cast.programme.pk])).status_code == 404
     )
+
+
+def test_the_charts_are_plain_svg_with_every_label_as_text():
+    from surveys import svg
+
+    labels = ["Indeks for social kapital", "Tillid", "Retfærdighed", "Samarbejde"]
+    series = [
+        {"name": "Før", "values": [{"mean": 60, "ci_low": 55, "ci_high": 65, "n": 30}] * 4},
+        {
+            "name": "Efter <b>",
+            "values": [None, *[{"mean": 70, "ci_low": 64, "ci_high": 76, "n": 31}] * 3],
+        },
+    ]
+    bars = svg.before_after_svg(labels, series)
+    for label in labels:
+        assert f">{label}</text>" in bars
+    assert "Efter &lt;b&gt;" in bars and "<b>" not in bars  # names are escaped
+    assert "<script" not in bars and "href" not in bars and "<image" not in bars
+    assert svg.before_after_svg(labels, series) == bars  # the same bytes every time
+    trend = svg.trend_svg(
+        ["Runde 1 (1.3.2026)", "Runde 2 (1.9.2026)"],
+        [{"name": "Tillid", "values": [60, 66]}],
+        [{"position": 0.5, "text": "Ny leder"}],
+    )
+    assert ">Ny leder</text>" in trend and ">Tillid</text>" in trend
+
+
+@pytest.mark.django_db
+def test_the_report_draws_the_bars_from_the_same_figures(cast, two_rounds):  # noqa: F811
+    import base64
+
+    from programmes import report
+
+    access = get_programme_access(cast.manager, cast.programme.pk)
+    made = report.build(access, report.selection_from({}))
+    bars = base64.b64decode(made.charts["bars"].split(",", 1)[1]).decode()
+    index = made.results.changes[0]
+    assert f"n={index.after.n}" in bars and f"n={index.before.n}" in bars
+    text, _reader = pdf(staff(cast.manager), cast)
+    assert text.count(f"n={index.after.n}") >= 2  # in the chart and in its table
