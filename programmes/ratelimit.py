@@ -132,6 +132,14 @@ def record_failure(request: HttpRequest, limit: Limit, *, joined: bool = False) 
         _increment(key, limit.window)
 
 
+def allow(name: str, subject: str, *, maximum: int, window: int = 60) -> bool:
+    """Count one use of something costly by a subject (a user id) in the current window;
+    False once it is past `maximum` there. Shared across workers and servers like every
+    counter here (Redis when set, else the database)."""
+    bucket = int(time.time() // window)
+    return _increment(f"rl:{name}:u:{subject}:{bucket}", window) <= maximum
+
+
 def slow_down() -> None:
     """Hold an attempt from an address past its limit for RATE_LIMIT_DELAY seconds.
 

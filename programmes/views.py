@@ -760,6 +760,9 @@ def participant_link(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+REPORTS_PER_MINUTE = 6  # a PDF costs a second of a worker: six a minute per user
+
+
 @require_GET
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress report as a PDF, for the same selection as the dashboard; `version=
@@ -768,6 +771,8 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     from programmes.pdf import pdf_response
 
     access = get_programme_access(request.user, pk)
+    if not ratelimit.allow("report", str(request.user.pk), maximum=REPORTS_PER_MINUTE):
+        return render(request, "429.html", status=429)
     version = report.PUBLICATION if request.GET.get("version") == "publication" else report.FULL
     try:
         made = report.build(access, report.selection_from(request.GET), version=version)

@@ -127,3 +127,16 @@ def test_the_report_draws_the_bars_from_the_same_figures(cast, two_rounds):  # n
     assert f"n={index.after.n}" in bars and f"n={index.before.n}" in bars
     text, _reader = pdf(staff(cast.manager), cast)
     assert text.count(f"n={index.after.n}") >= 2  # in the chart and in its table
+
+
+@pytest.mark.django_db
+def test_a_user_gets_six_reports_a_minute_then_a_429(cast, monkeypatch):
+    import time
+
+    now = time.time()
+    monkeypatch.setattr("programmes.ratelimit.time.time", lambda: now)  # one window throughout
+    client = staff(cast.manager)
+    url = reverse("report_pdf", args=[cast.programme.pk])
+    statuses = [client.get(url).status_code for _ in range(7)]
+    assert statuses == [409] * 6 + [429]  # no round closed: cheap answers, still counted
+    assert staff(cast.facilitator).get(url).status_code == 409  # another user: their own count
