@@ -38,7 +38,7 @@ from programmes.htmx import render_page
 from programmes.inputs import parse_id
 from programmes.participants import phone_language, render_participant
 from seminars import services as seminars_services
-from seminars.access import SeminarOver, get_activity, get_seminar
+from seminars.access import answers_seminar_over, get_activity, get_seminar
 from seminars.models import Activity, Board, PostGroup, Wall
 from surveys import exports
 
@@ -407,27 +407,19 @@ def _phone_plans(request, run, seat, *, status=200, **extra) -> HttpResponse:
 
 @login_not_required
 @require_GET
+@answers_seminar_over
 def phone_plans(request: HttpRequest, run_id: int) -> HttpResponse:
-    try:
-        run, seat = get_planning_for_phone(request, run_id)
-    except SeminarOver as over:
-        return render_participant(
-            request, "seminars/room_over.html", {"seminar": over.seminar}, status=410
-        )
+    run, seat = get_planning_for_phone(request, run_id)
     return _phone_plans(request, run, seat)
 
 
 @login_not_required
 @require_POST
+@answers_seminar_over
 def phone_action(request: HttpRequest, run_id: int, action_id: int) -> HttpResponse:
     """A scribe's save of one action from the room: status, owner, due date and, at a
     follow-up, a progress note; a stale save shows both versions."""
-    try:
-        run, seat = get_planning_for_phone(request, run_id)
-    except SeminarOver as over:
-        return render_participant(
-            request, "seminars/room_over.html", {"seminar": over.seminar}, status=410
-        )
+    run, seat = get_planning_for_phone(request, run_id)
     action = _phone_action(run, action_id)
     form = ActionForm(
         request.POST, instance=Action.objects.get(pk=action.pk), prefix=f"a{action.pk}"
@@ -459,13 +451,9 @@ def phone_action(request: HttpRequest, run_id: int, action_id: int) -> HttpRespo
 
 @login_not_required
 @require_POST
+@answers_seminar_over
 def phone_add_action(request: HttpRequest, run_id: int, plan_id: int) -> HttpResponse:
-    try:
-        run, seat = get_planning_for_phone(request, run_id)
-    except SeminarOver as over:
-        return render_participant(
-            request, "seminars/room_over.html", {"seminar": over.seminar}, status=410
-        )
+    run, seat = get_planning_for_phone(request, run_id)
     plan = next((p for p in plans_for(run) if p.pk == plan_id), None)
     if plan is None:
         raise Http404
@@ -486,14 +474,10 @@ def phone_add_action(request: HttpRequest, run_id: int, plan_id: int) -> HttpRes
 
 @login_not_required
 @require_POST
+@answers_seminar_over
 def phone_difference(request: HttpRequest, run_id: int, action_id: int) -> HttpResponse:
     """A phone's "did it make a difference?" (1-5) for a done action, once per seat."""
-    try:
-        run, seat = get_planning_for_phone(request, run_id)
-    except SeminarOver as over:
-        return render_participant(
-            request, "seminars/room_over.html", {"seminar": over.seminar}, status=410
-        )
+    run, seat = get_planning_for_phone(request, run_id)
     action = _phone_action(run, action_id)
     form = DifferenceForm(request.POST)
     if action.status != Action.Status.DONE or not form.is_valid():
@@ -524,13 +508,9 @@ def _phone_action(run, action_id: int) -> Action:
 # A follow-up row's progress note from a phone goes through the same service as staff's.
 @login_not_required
 @require_POST
+@answers_seminar_over
 def phone_follow_up(request: HttpRequest, run_id: int, action_id: int) -> HttpResponse:
-    try:
-        run, seat = get_planning_for_phone(request, run_id)
-    except SeminarOver as over:
-        return render_participant(
-            request, "seminars/room_over.html", {"seminar": over.seminar}, status=410
-        )
+    run, seat = get_planning_for_phone(request, run_id)
     action = _phone_action(run, action_id)
     form = FollowUpForm(request.POST)
     if not form.is_valid():

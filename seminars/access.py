@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.db.models import Count
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
 from programmes import ratelimit
 from programmes.models import Programme, hash_token
+from programmes.participants import render_participant
 from seminars import schedule
 from seminars.models import (
     Activity,
@@ -136,6 +140,25 @@ class SeminarOver(Exception):
     def __init__(self, seminar: Seminar) -> None:
         super().__init__(seminar.pk)
         self.seminar = seminar
+
+
+def room_over(request: HttpRequest, seminar: Seminar) -> HttpResponse:
+    """A seminar that has ended: nothing in its room is taken any more (410, said plainly)."""
+    return render_participant(request, "seminars/room_over.html", {"seminar": seminar}, status=410)
+
+
+def answers_seminar_over(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Turn SeminarOver, raised when a phone reaches into an ended seminar, into its page
+    (for every app whose phone views go through the room: boards, groups, plans)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except SeminarOver as over:
+            return room_over(request, over.seminar)
+
+    return wrapper
 
 
 def get_board(seminar: Seminar, activity_id: int) -> Board:

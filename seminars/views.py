@@ -7,8 +7,6 @@ add only HTTP: rate limits, templates, redirects.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -54,7 +52,7 @@ from seminars import (
     voting,
 )
 from seminars.access import (
-    SeminarOver,
+    answers_seminar_over,
     get_activity,
     get_board,
     get_board_for_phone,
@@ -70,6 +68,7 @@ from seminars.access import (
     get_seminar_for_documentation,
     get_session,
     get_work_group,
+    room_over,
 )
 from seminars.forms import (
     ActivityForm,
@@ -423,7 +422,7 @@ def _enter_room(request: HttpRequest, raw_code: str) -> HttpResponse:
             request, "seminars/join.html", {"form": form, "unknown_code": True}, status=404
         )
     if room.over:
-        return _room_over(request, room.seminar)
+        return room_over(request, room.seminar)
     url = rooms.enter(request, room)
     if url is not None:
         return redirect(url)
@@ -570,24 +569,6 @@ def display_live(request: HttpRequest, token: str) -> HttpResponse:
 
 
 # --- Boards on the phone ------------------------------------------------------------------
-
-
-def _room_over(request: HttpRequest, seminar: Seminar) -> HttpResponse:
-    """A seminar that has ended: nothing in its room is taken any more (410, said plainly)."""
-    return render_participant(request, "seminars/room_over.html", {"seminar": seminar}, status=410)
-
-
-def answers_seminar_over(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Turn SeminarOver, raised when a phone reaches into an ended seminar, into its page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except SeminarOver as over:
-            return _room_over(request, over.seminar)
-
-    return wrapper
 
 
 def _phone_board_page(
