@@ -33,7 +33,11 @@ from actionplans.access import (
 from actionplans.forms import ActionForm, DifferenceForm, FollowUpForm, NewPlanForm, PlanForm
 from actionplans.models import Action, TeamPlan
 from programmes import audit
-from programmes.access import get_programme_access, get_programme_for_facilitator
+from programmes.access import (
+    ProgrammeAccess,
+    get_programme_access,
+    get_programme_for_facilitator,
+)
 from programmes.htmx import render_page
 from programmes.inputs import parse_id
 from programmes.participants import phone_language, render_participant
@@ -111,6 +115,16 @@ def plans_export(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="plans-{access.programme.pk}.csv"'
     return response
+
+
+def _facilitator(request: HttpRequest, pk: int) -> ProgrammeAccess:
+    """A facilitator's access to their programme (404 for anyone else)."""
+    return ProgrammeAccess(get_programme_for_facilitator(request.user, pk), "facilitator")
+
+
+def _action_fields(form: ActionForm) -> dict:
+    """An action form's values by the names the services take."""
+    return {name: form.cleaned_data[name] for name in services.ACTION_FIELDS}
 
 
 def _made_at(request: HttpRequest) -> dict:
@@ -205,8 +219,8 @@ def plan_detail(request: HttpRequest, pk: int, plan_id: int) -> HttpResponse:
 @require_POST
 @changes_plans
 def action_add(request: HttpRequest, pk: int, plan_id: int) -> HttpResponse:
-    programme = get_programme_for_facilitator(request.user, pk)
-    access = get_programme_access(request.user, pk)
+    access = _facilitator(request, pk)
+    programme = access.programme
     plan = get_plan(access, plan_id)
     form = ActionForm(request.POST, prefix="new")
     if not form.is_valid():
@@ -214,10 +228,7 @@ def action_add(request: HttpRequest, pk: int, plan_id: int) -> HttpResponse:
     services.add_action(
         request=request,
         plan=plan,
-        text=form.cleaned_data["text"],
-        owner=form.cleaned_data["owner"],
-        due=form.cleaned_data["due"],
-        status=form.cleaned_data["status"],
+        **_action_fields(form),
     )
     messages.success(request, _("The action has been added."))
     return redirect(reverse("plan_detail", args=[programme.pk, plan.pk]) + "#actions")
@@ -227,8 +238,7 @@ def action_add(request: HttpRequest, pk: int, plan_id: int) -> HttpResponse:
 @changes_plans
 def action_edit(request: HttpRequest, pk: int, plan_id: int, action_id: int) -> HttpResponse:
     """Save one action (the row is its own form: htmx swaps the row, or the page reloads)."""
-    get_programme_for_facilitator(request.user, pk)
-    access = get_programme_access(request.user, pk)
+    access = _facilitator(request, pk)
     plan = get_plan(access, plan_id)
     action = get_action(plan, action_id)
     form = ActionForm(
@@ -241,7 +251,7 @@ def action_edit(request: HttpRequest, pk: int, plan_id: int, action_id: int) -> 
             request=request,
             action=action,
             version=form.cleaned_data["version"],
-            fields={name: form.cleaned_data[name] for name in services.ACTION_FIELDS},
+            fields=_action_fields(form),
         )
     except services.Stale as conflict:
         current = conflict.current
@@ -284,8 +294,7 @@ def _row_answer(request, access, plan, action, *, form=None, stale=None, status=
 @require_POST
 @changes_plans
 def action_delete(request: HttpRequest, pk: int, plan_id: int, action_id: int) -> HttpResponse:
-    get_programme_for_facilitator(request.user, pk)
-    plan = get_plan(get_programme_access(request.user, pk), plan_id)
+    plan = get_plan(_facilitator(request, pk), plan_id)
     services.delete_action(request=request, action=get_action(plan, action_id))
     messages.success(request, _("The action has been removed."))
     return redirect(reverse("plan_detail", args=[pk, plan.pk]) + "#actions")
@@ -294,8 +303,7 @@ def action_delete(request: HttpRequest, pk: int, plan_id: int, action_id: int) -
 @require_POST
 @changes_plans
 def action_follow_up(request: HttpRequest, pk: int, plan_id: int, action_id: int) -> HttpResponse:
-    get_programme_for_facilitator(request.user, pk)
-    access = get_programme_access(request.user, pk)
+    access = _facilitator(request, pk)
     plan = get_plan(access, plan_id)
     action = get_action(plan, action_id)
     form = FollowUpForm(request.POST)
@@ -317,8 +325,9 @@ def action_follow_up(request: HttpRequest, pk: int, plan_id: int, action_id: int
 @changes_plans
 def action_win(request: HttpRequest, pk: int, plan_id: int, action_id: int) -> HttpResponse:
     """Send a done action to the programme's wins board, with one click."""
-    programme = get_programme_for_facilitator(request.user, pk)
-    plan = get_plan(get_programme_access(request.user, pk), plan_id)
+    access = _facilitator(request, pk)
+    programme = access.programme
+    plan = get_plan(access, plan_id)
     action = get_action(plan, action_id)
     if action.status != Action.Status.DONE:
         return HttpResponse(_("Only a done action can go to the wins board."), status=409)
@@ -431,7 +440,7 @@ def phone_action(request: HttpRequest, run_id: int, action_id: int) -> HttpRespo
             request=request,
             action=action,
             version=form.cleaned_data["version"],
-            fields={name: form.cleaned_data[name] for name in services.ACTION_FIELDS},
+            fields=_action_fields(form),
         )
     except services.Stale as conflict:
         return _phone_plans(
@@ -463,10 +472,7 @@ def phone_add_action(request: HttpRequest, run_id: int, plan_id: int) -> HttpRes
     services.add_action(
         request=request,
         plan=plan,
-        text=form.cleaned_data["text"],
-        owner=form.cleaned_data["owner"],
-        due=form.cleaned_data["due"],
-        status=form.cleaned_data["status"],
+        **_action_fields(form),
     )
     messages.success(request, _("The action has been added."))
     return redirect(reverse("phone_plans", args=[run.pk]) + f"#plan-{plan.pk}")
