@@ -5,6 +5,7 @@ with defaults that are safe for local development (SQLite, DEBUG on, console e-m
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -160,6 +161,11 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # Behind a load balancer that appends to X-Forwarded-For, the number of trusted proxies.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 RATE_LIMIT_DELAY = float(os.environ.get("RATE_LIMIT_DELAY", "1"))  # s, room codes past the limit
+# PDF renders at once on one server, across its workers (programmes.slots), and how long a
+# render waits for a slot before the 503. The slots' lock files are local to the server.
+PDF_RENDERS_AT_ONCE = int(os.environ.get("PDF_RENDERS_AT_ONCE", "2"))
+PDF_SLOT_WAIT = float(os.environ.get("PDF_SLOT_WAIT", "8"))
+SLOTS_DIR = os.environ.get("SLOTS_DIR") or os.path.join(tempfile.gettempdir(), "capital-slots")
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -290,4 +296,7 @@ LOGGING = {
 MIN_GROUP_SIZE_FLOOR = 3
 PARTICIPANT_CSV_MAX_BYTES = 5 * 1024 * 1024
 PARTICIPANT_CSV_MAX_ROWS = 10_000
+# The logo on the report's cover: PNG, JPEG or plain SVG, stored in the database.
+LOGO_MAX_BYTES = 1024 * 1024
+LOGO_MAX_PIXELS = 25_000_000  # a raster logo's width x height before it is decoded
 MANAGER_INVITATION_DAYS = 14

@@ -26,6 +26,8 @@ ACTIONS: dict[str, str] = {
     "programme.create": _("Programme created"),
     "programme.edit": _("Programme changed"),
     "programme.archive": _("Programme archived"),
+    "programme.logo": _("Logo for the report uploaded"),
+    "programme.logo_remove": _("Logo for the report removed"),
     "programme.restore": _("Programme made active again"),
     "unit.create": _("Unit added"),
     "unit.edit": _("Unit changed"),

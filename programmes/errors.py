@@ -75,3 +75,21 @@ def service_unavailable(request: HttpRequest, error: Exception) -> HttpResponse:
     add_never_cache_headers(response)
     response._has_been_logged = True
     return response
+
+
+def server_busy(request: HttpRequest, error: Exception) -> HttpResponse:
+    """503 while every PDF render slot on this server is taken (`programmes.slots.Busy`):
+    nothing is lost; the same link works again in a few seconds."""
+    request_id = getattr(request, "request_id", "")
+    logger.warning(
+        "server busy: method=%s path=%s request_id=%s slots=%s",
+        request.method,
+        request.path,
+        request_id,
+        error,
+    )
+    response = render(request, "503_busy.html", {"request_id": request_id}, status=503)
+    response["Retry-After"] = str(getattr(error, "retry_after", RETRY_AFTER_SECONDS))
+    add_never_cache_headers(response)
+    response._has_been_logged = True
+    return response

@@ -37,6 +37,24 @@ class ProgrammeForm(forms.ModelForm):
         return value
 
 
+class LogoForm(forms.Form):
+    """The logo for the report's cover; `programmes.logo.clean` checks it and makes the bytes
+    that are stored."""
+
+    logo = forms.FileField(
+        label=_("Logo"),
+        help_text=_("PNG, JPEG or SVG, at most 1 MB. It is printed on the report's cover."),
+        widget=forms.FileInput(
+            attrs={"accept": "image/png,image/jpeg,image/gif,image/webp,image/svg+xml,.svg"}
+        ),
+    )
+
+    def clean_logo(self):
+        from programmes import logo
+
+        return logo.clean(self.cleaned_data["logo"])
+
+
 class ProgrammeCreateForm(ProgrammeForm):
     workspace = forms.ModelChoiceField(queryset=Workspace.objects.none(), label=_("Workspace"))
 

@@ -1,5 +1,5 @@
 """Request-wide concerns: a request id for logs and audit rows, no caching, input no database
-can store, and a database that does not answer."""
+can store, a database that does not answer and a server whose PDF renders are all busy."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, UnreadablePostError
 from django.utils.cache import add_never_cache_headers
 
-from programmes import errors
+from programmes import errors, slots
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -98,4 +98,6 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, errors.DATABASE_UNAVAILABLE):
             return errors.service_unavailable(request, exception)
+        if isinstance(exception, slots.Busy):  # every PDF render slot taken: 503, try again
+            return errors.server_busy(request, exception)
         return None

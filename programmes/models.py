@@ -181,6 +181,42 @@ class Programme(models.Model):
         return UnitTree.from_rows(self.units.values_list("pk", "parent_id", "name"))
 
 
+class ProgrammeLogo(models.Model):
+    """The logo on the report's cover, kept in the database: app servers keep no files.
+
+    Only what `programmes.logo.clean` returns is stored: a raster image decoded and encoded
+    again as PNG (no metadata, no trailing bytes), or an SVG that passed the allow-list and
+    was written out again. It reaches a PDF as a `data:` URL and a page through
+    `programme_logo`, which sends it with a CSP that runs nothing.
+    """
+
+    programme = models.OneToOneField(
+        Programme, on_delete=models.CASCADE, primary_key=True, related_name="logo"
+    )
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=20)  # image/png or image/svg+xml
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("logo")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(content_type__in=["image/png", "image/svg+xml"]),
+                name="programme_logo_known_type",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}: {self.content_type} {self.width}x{self.height}"
+
+    def data_url(self) -> str:
+        import base64
+
+        return f"data:{self.content_type};base64,{base64.b64encode(bytes(self.content)).decode()}"
+
+
 class Unit(models.Model):
     """A team, school, department or any other group; units form a tree per programme."""
 

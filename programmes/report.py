@@ -36,6 +36,7 @@ class Report:
     plans: object  # actionplans.overview.Overview
     summary: tuple[str, ...]
     charts: dict  # "bars", "trend": SVG as data: URLs, drawn from `results`
+    logo: str = ""  # the checked logo as a data: URL, or ""
 
     @property
     def programme(self):
@@ -91,7 +92,17 @@ def build(access: ProgrammeAccess, selection, *, version: str = FULL) -> Report:
             plans=plans,
             summary=tuple(summary(results, plans)),
             charts=charts(results),
+            logo=_logo(programme),
         )
+
+
+def _logo(programme) -> str:
+    """The programme's logo as a data: URL: it was checked on upload (`programmes.logo`), and
+    the PDF's fetcher serves `data:` URLs and our static files only."""
+    from programmes.models import ProgrammeLogo
+
+    logo = ProgrammeLogo.objects.filter(programme=programme).first()
+    return logo.data_url() if logo else ""
 
 
 def charts(results) -> dict[str, str]:

@@ -19,6 +19,7 @@ from programmes.models import (
     Participant,
     ParticipantImport,
     Programme,
+    ProgrammeLogo,
     ProgrammeManager,
     Unit,
     User,
@@ -47,6 +48,25 @@ def create_programme(*, workspace: Workspace, **fields) -> Programme:
 def set_archived(*, programme: Programme, archived: bool) -> None:
     programme.status = Programme.Status.ARCHIVED if archived else Programme.Status.ACTIVE
     programme.save(update_fields=["status", "updated_at"])
+
+
+def set_logo(*, programme: Programme, logo) -> ProgrammeLogo:
+    """Store a checked logo (`programmes.logo.CleanLogo`) for the report's cover, replacing
+    any earlier one."""
+    stored, _created = ProgrammeLogo.objects.update_or_create(
+        programme=programme,
+        defaults={
+            "content": logo.content,
+            "content_type": logo.content_type,
+            "width": logo.width,
+            "height": logo.height,
+        },
+    )
+    return stored
+
+
+def remove_logo(*, programme: Programme) -> bool:
+    return ProgrammeLogo.objects.filter(programme=programme).delete()[0] > 0
 
 
 @transaction.atomic

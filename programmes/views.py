@@ -39,6 +39,7 @@ from programmes.access import (
 )
 from programmes.forms import (
     AcceptInvitationForm,
+    LogoForm,
     ManagerInviteForm,
     ParticipantForm,
     ParticipantImportForm,
@@ -53,6 +54,7 @@ from programmes.models import (
     Participant,
     ParticipantImport,
     Programme,
+    ProgrammeLogo,
     ProgrammeManager,
     User,
     hash_token,
@@ -219,13 +221,66 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("The programme has been saved."))
         return redirect("programme_detail", programme.pk)
-    status = 422 if form.errors else 200
-    return render(
-        request,
-        "programmes/programme_form.html",
-        {"form": form, "programme": programme},
-        status=status,
-    )
+    return _programme_form_page(request, programme, form, LogoForm())
+
+
+def _programme_form_page(
+    request, programme, form, logo_form, *, status: int | None = None, error: str = ""
+) -> HttpResponse:
+    """The programme's settings page with its logo for the report (422 on either's errors)."""
+    logo = ProgrammeLogo.objects.filter(programme=programme).only("uploaded_at").first()
+    context = {
+        "form": form,
+        "programme": programme,
+        "logo_form": logo_form,
+        "logo": logo,
+        "logo_error": error,
+    }
+    if status is None:
+        status = 422 if form.errors or logo_form.errors else 200
+    return render(request, "programmes/programme_form.html", context, status=status)
+
+
+@require_POST
+def programme_logo(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload (or with `remove`, remove) the logo on the report's cover. The file is checked
+    and stored as `programmes.logo.clean` makes it; a refused file leaves the old logo."""
+    programme = get_programme_for_facilitator(request.user, pk)
+    if "remove" in request.POST:
+        if services.remove_logo(programme=programme):
+            audit.record(request, action="programme.logo_remove", programme=programme)
+            messages.success(request, _("The logo has been removed."))
+        return redirect("programme_edit", programme.pk)
+    # A body far over the limit is refused before it is read into a temporary file.
+    if int(request.META.get("CONTENT_LENGTH") or 0) > 2 * settings.LOGO_MAX_BYTES:
+        message = _("The file is too large. A logo may be at most 1 MB; save it smaller.")
+        form = ProgrammeForm(instance=programme)
+        return _programme_form_page(request, programme, form, LogoForm(), status=413, error=message)
+    logo_form = LogoForm(request.POST, request.FILES)
+    if not logo_form.is_valid():
+        return _programme_form_page(
+            request, programme, ProgrammeForm(instance=programme), logo_form
+        )
+    services.set_logo(programme=programme, logo=logo_form.cleaned_data["logo"])
+    audit.record(request, action="programme.logo", programme=programme)
+    messages.success(request, _("The logo has been saved. It is printed on the report's cover."))
+    return redirect("programme_edit", programme.pk)
+
+
+@require_GET
+def programme_logo_image(request: HttpRequest, pk: int) -> HttpResponse:
+    """The stored logo, for the settings page's preview. Sent with a policy that runs and
+    loads nothing, so even an SVG opened on its own is only a picture."""
+    programme = get_programme_for_facilitator(request.user, pk)
+    logo = ProgrammeLogo.objects.filter(programme=programme).first()
+    if logo is None:
+        raise Http404
+    response = HttpResponse(bytes(logo.content), content_type=logo.content_type)
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_POST

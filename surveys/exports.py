@@ -12,6 +12,7 @@ from programmes.access import ProgrammeAccess
 from surveys import scoring
 from surveys.dashboard import (
     MEASURE_ORDER,
+    Selection,
     cell,
     closed_rounds,
     held_back_text,
@@ -21,12 +22,19 @@ from surveys.models import MEASURE_LABELS
 from surveys.results import response_rates_for, round_results
 
 
-def rows(access: ProgrammeAccess) -> list[list]:
-    """Header plus one row per closed round, visible group and measure."""
+def rows(access: ProgrammeAccess, selection: Selection | None = None) -> list[list]:
+    """Header plus one row per closed round, visible group and measure.
+
+    With a pair of rounds chosen on the results page (`selection`), the export holds those
+    two rounds, as the page and the report compare them; without one, every closed round.
+    """
     programme = access.programme
     k = programme.min_group_size
     tree = programme.unit_tree()
     rounds = closed_rounds(programme)
+    chosen = {selection.before_id, selection.after_id} - {None} if selection else set()
+    if chosen and any(r.pk in chosen for r in rounds):
+        rounds = [r for r in rounds if r.pk in chosen]
     results = round_results(programme, rounds)
     rates = response_rates_for(programme, rounds, tree=tree)
     groups: list[tuple[int | None, str]] = []

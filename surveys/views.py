@@ -763,7 +763,7 @@ def results_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     access = get_programme_access(request.user, pk)
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    table = exports.rows(access)
+    table = exports.rows(access, dashboard_data.Selection.from_query(request.GET))
     audit.record(
         request, action=f"results.export_{fmt}", programme=access.programme, role=access.role
     )

@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from actionplans.models import Action, TeamPlan
-from programmes.models import ManagerInvitation, new_token
+from programmes.models import ManagerInvitation, ProgrammeLogo, new_token
 from seminars.models import Board, GroupWork, Post, PostGroup, Session, WorkGroup
 from surveys.models import Round
 from tests.factories import ParticipantFactory, ProgrammeManagerFactory, closed_round
@@ -94,6 +94,8 @@ PROGRAMME_ROUTES = {
     "programme_detail": (["GET"], True),
     "programme_edit": (["GET", "POST"], False),
     "programme_archive": (["POST"], False),
+    "programme_logo": (["POST"], False),
+    "programme_logo_image": (["GET"], False),
     "units": (["GET", "POST"], False),
     "unit_edit": (["GET", "POST"], False),
     "unit_delete": (["POST"], False),
@@ -212,6 +214,16 @@ def kwargs_for(name: str, cast, programme=None) -> dict:
         seminar = programme.seminars.get(number=2)
     if name == "report_pdf" and not programme.rounds.filter(state="closed").exists():
         closed_round(programme, "Closed", {programme.units.order_by("pk").last(): (3, 6)})
+    if name == "programme_logo_image":
+        ProgrammeLogo.objects.get_or_create(
+            programme=programme,
+            defaults={
+                "content": b"<svg/>",
+                "content_type": "image/svg+xml",
+                "width": 1,
+                "height": 1,
+            },
+        )
     activity = seminar.activities.first()
     if name.startswith("board"):
         activity = board.activity

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from actionplans import services as plans
 from programmes.access import get_programme_access
 from surveys import dashboard
+from tests.seminars.test_documentation import documented  # noqa: F401 (a fixture)
 from tests.surveys.test_results_dashboard import two_rounds  # noqa: F401 (a fixture)
 
 
@@ -140,3 +141,50 @@ def test_a_user_gets_six_reports_a_minute_then_a_429(cast, monkeypatch):
     statuses = [client.get(url).status_code for _ in range(7)]
     assert statuses == [409] * 6 + [429]  # no round closed: cheap answers, still counted
     assert staff(cast.facilitator).get(url).status_code == 409  # another user: their own count
+
+
+def hidden_group_case(cast, k: int) -> str:
+    """South answers 6 x 4 (75 points); North Day 3 answers of 2, 3, 2 (33 points) in two
+    rounds. With k = 5 North Day is hidden; with k = 3 its 33 is shown."""
+    from programmes.models import Programme
+    from surveys import services
+    from surveys.models import Round
+    from tests.factories import answer_round
+
+    Programme.objects.filter(pk=cast.programme.pk).update(min_group_size=k)
+    services.get_or_create_setup(programme=cast.programme)
+    for title in ("Before", "After"):
+        made = services.open_round(
+            round=Round.objects.create(programme=cast.programme, title=title)
+        )
+        answer_round(made, cast.units["South"], 4, 6)
+        for value in (2, 3, 2):
+            answer_round(made, cast.units["North Day"], value, 1)
+        services.close_round(round=made)
+    text, _reader = pdf(staff(cast.facilitator), cast)
+    return text
+
+
+@pytest.mark.django_db
+def test_no_figure_of_a_hidden_group_reaches_the_report(cast):
+    text = hidden_group_case(cast, k=5)
+    assert "North Day" in text  # the unit is named, with the reason, not a figure
+    assert " 33 " not in f" {text} " and "33.3" not in text and "33," not in text
+
+
+@pytest.mark.django_db
+def test_the_hidden_group_check_would_see_a_leak(cast):
+    """The same data with k = 3: the group's 33 is shown, so the test above can fail."""
+    assert " 33 " in f" {hidden_group_case(cast, k=3)} "
+
+
+@pytest.mark.django_db
+def test_no_comment_post_or_link_token_reaches_the_report(cast, two_rounds, documented):  # noqa: F811
+    from programmes import services
+
+    participant = cast.programme.participants.first()
+    token = services.issue_links(participants=[participant])[0].path.strip("/").split("/")[-1]
+    text, _reader = pdf(staff(cast.manager), cast)
+    assert "From the seminars" in text and "More time for the tables" in text  # a theme
+    for never in (token, "Secret 1", "Æbler og pærer", "Hidden complaint", "Held for review"):
+        assert never not in text, never

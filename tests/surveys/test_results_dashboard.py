@@ -136,6 +136,31 @@ def test_xlsx_export_for_a_limited_manager(client, cast, two_rounds):
 
 
 @pytest.mark.django_db
+def test_the_export_and_the_report_follow_the_selection_shown(client, cast, two_rounds):
+    client.force_login(cast.facilitator)
+    before, after = two_rounds
+    third = closed_round(cast.programme, "Third", {cast.units["South"]: (4, 5)})
+    url = reverse("results", args=[cast.programme.pk])
+    query = {"before": before.pk, "after": third.pk, "unit": ""}
+    swapped = client.get(url, query, HTTP_HX_REQUEST="true").content.decode()
+    # The download links are inside the swapped part, with the selection they are for.
+    for name in ("report_pdf", "results_export"):
+        args = [cast.programme.pk] if name == "report_pdf" else [cast.programme.pk, "csv"]
+        assert (
+            f"{reverse(name, args=args)}?before={before.pk}&amp;after={third.pk}&amp;unit="
+            in swapped
+        )
+    export = reverse("results_export", args=[cast.programme.pk, "csv"])
+
+    def rounds_in(response) -> set[str]:
+        rows = csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";")
+        return {row[0] for row in list(rows)[1:]}
+
+    assert rounds_in(client.get(export, query)) == {before.title, third.title}
+    assert rounds_in(client.get(export)) == {before.title, after.title, third.title}
+
+
+@pytest.mark.django_db
 def test_unknown_export_format_is_404(client, cast):
     client.force_login(cast.facilitator)
     assert client.get(f"/programmes/{cast.programme.pk}/results/export.pdf").status_code == 404

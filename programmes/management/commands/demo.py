@@ -120,6 +120,7 @@ class Command(BaseCommand):
             workspace=workspace, user=facilitator, defaults={"role": Membership.Role.OWNER}
         )
         programme, rebuilt = demo_programme(workspace)
+        services.set_logo(programme=programme, logo=demo_logo())
         today = timezone.localdate()
         dates = [
             today - datetime.timedelta(days=42),
@@ -352,6 +353,25 @@ def demo_programme(workspace) -> tuple[Programme, bool]:
     )
     kept.refresh_from_db()
     return kept, True
+
+
+# The demo municipality's logo: a plain SVG, checked like any upload.
+DEMO_LOGO = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 240 64">
+  <circle cx="32" cy="32" r="28" fill="#1d6b52"/>
+  <path d="M18 42 L32 16 L46 42 Z" fill="#ffffff"/>
+  <rect x="29" y="36" width="6" height="10" fill="#7a4b22"/>
+  <text x="72" y="30" font-family="sans-serif" font-size="22" font-weight="bold"
+        fill="#1d6b52">Skovby</text>
+  <text x="72" y="52" font-family="sans-serif" font-size="16" fill="#333333">Kommune</text>
+</svg>"""
+
+
+def demo_logo():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from programmes import logo
+
+    return logo.clean(SimpleUploadedFile("skovby.svg", DEMO_LOGO.encode()))
 
 
 def demo_display_token(seminar) -> str:
