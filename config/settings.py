@@ -161,9 +161,12 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # Behind a load balancer that appends to X-Forwarded-For, the number of trusted proxies.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 RATE_LIMIT_DELAY = float(os.environ.get("RATE_LIMIT_DELAY", "1"))  # s, room codes past the limit
-# PDF renders at once on one server, across its workers (programmes.slots), and how long a
-# render waits for a slot before the 503. The slots' lock files are local to the server.
-PDF_RENDERS_AT_ONCE = int(os.environ.get("PDF_RENDERS_AT_ONCE", "2"))
+# PDF renders at once on one server, across its workers (programmes.slots): one worker fewer
+# than gunicorn runs, so one is always free for the phones. How long a render waits for a
+# slot before the 503. The slots' lock files are local to the server.
+PDF_RENDERS_AT_ONCE = int(
+    os.environ.get("PDF_RENDERS_AT_ONCE") or max(1, int(os.environ.get("WEB_CONCURRENCY", "3")) - 1)
+)
 PDF_SLOT_WAIT = float(os.environ.get("PDF_SLOT_WAIT", "8"))
 SLOTS_DIR = os.environ.get("SLOTS_DIR") or os.path.join(tempfile.gettempdir(), "capital-slots")
 if REDIS_URL:
