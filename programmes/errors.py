@@ -20,6 +20,13 @@ DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 5
 
 
+def too_large(request: HttpRequest) -> HttpResponse:
+    """413 for a body larger than anything the app takes (programmes.middleware)."""
+    response = render(request, "413.html", status=413)
+    response["Connection"] = "close"  # the rest of the body is not read
+    return response
+
+
 @login_not_required
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "400.html", status=400)

@@ -3,6 +3,7 @@ can store, a database that does not answer and a server whose PDF renders are al
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from contextlib import suppress
@@ -11,7 +12,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, UnreadablePostError
 from django.utils.cache import add_never_cache_headers
 
-from programmes import errors, slots
+from programmes import errors, security, slots
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -40,6 +41,28 @@ class NoStoreMiddleware:
         if not request.path.startswith("/static/"):
             add_never_cache_headers(response)
         return response
+
+
+class BodySizeMiddleware:
+    """Refuse a request body over MAX_REQUEST_BYTES with 413 before a byte of it is read.
+
+    Django caps a form's fields (DATA_UPLOAD_MAX_MEMORY_SIZE) but streams uploaded files
+    to disk whatever their size, and the first middleware that reads the form (the NUL
+    check, the CSRF check) would read it all. The largest thing anyone sends is a participant
+    CSV (5 MB), so anything declared larger is refused here, in the visitor's language.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return errors.bad_request(request)
+        if declared > settings.MAX_REQUEST_BYTES:
+            return errors.too_large(request)
+        return self.get_response(request)
 
 
 NUL = "\x00"
@@ -77,6 +100,54 @@ class NulCharacterMiddleware:
         if _carries_nul(request):
             return errors.bad_request(request)
         return self.get_response(request)
+
+
+class StaffSessionMiddleware:
+    """A staff session ends after STAFF_IDLE_SECONDS without a request and STAFF_SESSION_SECONDS
+    after login, whatever happens in between (ASVS 7.3.1, 7.3.2).
+
+    Only signed-in users are concerned: phones keep their drafts in sessions without a user,
+    and the projector's display link is no session at all, so a screen in a room never
+    blanks. The last-seen time is written at most once a minute, so a page's htmx requests
+    do not each save the session. An ended session is flushed (a new key, nothing kept) and
+    the login page says why.
+    """
+
+    SINCE = "_staff_since"
+    SEEN = "_staff_seen"
+    WRITE_EVERY = 60  # seconds
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            session = request.session
+            since = session.setdefault(self.SINCE, now)
+            seen = session.get(self.SEEN, now)
+            if now - seen > settings.STAFF_IDLE_SECONDS:
+                return self.end(request, "idle")
+            if now - since > settings.STAFF_SESSION_SECONDS:
+                return self.end(request, "limit")
+            if now - seen >= self.WRITE_EVERY or self.SEEN not in session:
+                session[self.SEEN] = now
+        return self.get_response(request)
+
+    def end(self, request: HttpRequest, reason: str) -> HttpResponse:
+        from django.contrib.auth import logout
+        from django.shortcuts import redirect
+        from django.urls import reverse
+
+        security.event(request, "session_end", reason=reason)
+        logout(request)
+        url = f"{reverse('login')}?ended={reason}"
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)
 
 
 class DatabaseUnavailableMiddleware:

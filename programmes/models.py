@@ -34,6 +34,11 @@ def new_token() -> tuple[str, str]:
 class User(AbstractUser):
     """A facilitator or a client manager. Participants never have accounts."""
 
+    # Raised to end every session of the user at once, on every server: deactivation,
+    # removal from a workspace, "log out everywhere". Mixed into the session hash Django
+    # checks on each request, so no session table is searched.
+    sessions_epoch = models.PositiveIntegerField(default=0, editable=False)
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -45,6 +50,34 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def get_session_auth_hash(self) -> str:
+        """Django's hash of the password, plus the epoch once it was ever raised: a session
+        made before the epoch rose no longer matches and ends on its next request."""
+        password_hash = super().get_session_auth_hash()
+        if not self.sessions_epoch:
+            return password_hash
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "programmes.User.sessions_epoch",
+            f"{password_hash}:{self.sessions_epoch}",
+            algorithm="sha256",
+        ).hexdigest()
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk and not self.is_active:
+            # A deactivated user's sessions end now and stay ended if the account is
+            # reactivated later: each save of an inactive account moves the epoch on.
+            self.sessions_epoch += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "sessions_epoch"}
+        super().save(*args, **kwargs)
+
+    def end_sessions(self) -> None:
+        """End every session of this user, on every server, at their next request."""
+        User.objects.filter(pk=self.pk).update(sessions_epoch=models.F("sessions_epoch") + 1)
+        self.refresh_from_db(fields=["sessions_epoch"])
 
 
 class Workspace(models.Model):
