@@ -55,6 +55,21 @@ class LogoForm(forms.Form):
         return logo.clean(self.cleaned_data["logo"])
 
 
+class WorkspaceForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the workspace"),
+        max_length=120,
+        help_text=_("Usually the consultancy’s name."),
+    )
+
+
+class WorkspaceInviteForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        help_text=_("The invitation link is sent here and can be used once within 14 days."),
+    )
+
+
 class ProgrammeCreateForm(ProgrammeForm):
     workspace = forms.ModelChoiceField(queryset=Workspace.objects.none(), label=_("Workspace"))
 

@@ -135,6 +135,13 @@ class StaffSessionMiddleware:
                 session[self.SEEN] = now
         return self.get_response(request)
 
+    @classmethod
+    def start(cls, request: HttpRequest) -> None:
+        """Set the clocks at login (`user_logged_in`), so a first request writes nothing."""
+        now = int(time.time())
+        request.session[cls.SINCE] = now
+        request.session[cls.SEEN] = now
+
     def end(self, request: HttpRequest, reason: str) -> HttpResponse:
         from django.contrib.auth import logout
         from django.shortcuts import redirect

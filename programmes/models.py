@@ -469,3 +469,27 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.count}"
+
+
+class WorkspaceInvitation(models.Model):
+    """An e-mailed invitation to join a workspace as a facilitator; accepting it creates a
+    Membership. Only the token's hash is stored."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail"))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ManagerInvitationQuerySet.as_manager()  # the same `pending()`
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("workspace invitation")
+
+    def __str__(self) -> str:
+        return self.email

@@ -1,11 +1,62 @@
 from django.urls import path
 
-from programmes import views
+from programmes import invitations, views, views_workspaces
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    # The token-free page first: a token is never "accept".
+    path(
+        "invitations/accept/",
+        invitations.accept,
+        {"kind": "manager"},
+        name="manager_invitation_continue",
+    ),
+    path(
+        "invitations/<str:token>/",
+        invitations.link,
+        {"kind": "manager"},
+        name="invitation_accept",
+    ),
+    path(
+        "workspace-invitations/accept/",
+        invitations.accept,
+        {"kind": "workspace"},
+        name="workspace_invitation_continue",
+    ),
+    path(
+        "workspace-invitations/<str:token>/",
+        invitations.link,
+        {"kind": "workspace"},
+        name="workspace_invitation",
+    ),
+    path("workspaces/new/", views_workspaces.workspace_create, name="workspace_create"),
+    path("workspaces/<int:workspace_id>/", views_workspaces.workspace, name="workspace"),
+    path(
+        "workspaces/<int:workspace_id>/invite/",
+        views_workspaces.workspace_invite,
+        name="workspace_invite",
+    ),
+    path(
+        "workspaces/<int:workspace_id>/invitations/<int:invitation_id>/cancel/",
+        views_workspaces.workspace_invitation_cancel,
+        name="workspace_invitation_cancel",
+    ),
+    path(
+        "workspaces/<int:workspace_id>/members/<int:member_id>/remove/",
+        views_workspaces.workspace_member_remove,
+        name="workspace_member_remove",
+    ),
+    path(
+        "workspaces/<int:workspace_id>/members/<int:member_id>/owner/",
+        views_workspaces.workspace_owner,
+        name="workspace_owner",
+    ),
+    path(
+        "workspaces/<int:workspace_id>/log/",
+        views_workspaces.workspace_audit,
+        name="workspace_audit",
+    ),
     path("p/<str:token>/", views.participant_link, name="participant_link"),
     path("programmes/new/", views.programme_create, name="programme_create"),
     path("programmes/<int:pk>/", views.programme_detail, name="programme_detail"),

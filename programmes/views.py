@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db import connection
@@ -34,11 +33,9 @@ from programmes.access import (
     get_programme_access,
     get_programme_for_facilitator,
     get_unit,
-    get_usable_invitation,
     workspaces_for_facilitator,
 )
 from programmes.forms import (
-    AcceptInvitationForm,
     LogoForm,
     ManagerInviteForm,
     ParticipantForm,
@@ -56,7 +53,6 @@ from programmes.models import (
     Programme,
     ProgrammeLogo,
     ProgrammeManager,
-    User,
     hash_token,
 )
 from programmes.participant_csv import parse_participants
@@ -714,71 +710,6 @@ def invitation_cancel(request: HttpRequest, pk: int, invitation_id: int) -> Http
     invitation.delete()
     messages.success(request, _("The invitation has been withdrawn."))
     return redirect("managers", programme.pk)
-
-
-@login_not_required
-@require_http_methods(["GET", "POST"])
-@ratelimit.answers_too_many_attempts
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    """A manager accepts an invitation: choose a password, or sign in as the invited user."""
-    try:
-        invitation = get_usable_invitation(token)
-    except Http404:
-        ratelimit.count_unknown_token(request, ratelimit.LINK_TOKEN)  # unknown, used or expired
-        raise
-    existing = services.existing_user_for(invitation.email)
-    if existing is not None:
-        if request.user.is_authenticated and request.user.pk == existing.pk:
-            if request.method == "POST":
-                services.accept_invitation(invitation=invitation, user=request.user)
-                audit.record(
-                    request,
-                    action="manager.accept",
-                    obj=invitation,
-                    programme=invitation.programme,
-                    role="manager",
-                )
-                return redirect("programme_detail", invitation.programme_id)
-            return render(
-                request,
-                "programmes/invitation_accept.html",
-                {"invitation": invitation, "mode": "confirm"},
-            )
-        return render(
-            request,
-            "programmes/invitation_accept.html",
-            {
-                "invitation": invitation,
-                "mode": "login",
-                "login_url": f"{reverse('login')}?next={request.path}",
-            },
-        )
-    form = AcceptInvitationForm(
-        User(username=invitation.email, email=invitation.email), request.POST or None
-    )
-    if request.method == "POST" and form.is_valid():
-        user = services.accept_invitation_as_new_user(
-            invitation=invitation,
-            first_name=form.cleaned_data["first_name"],
-            last_name=form.cleaned_data["last_name"],
-            password=form.cleaned_data["new_password1"],
-        )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        audit.record(
-            request,
-            action="manager.accept",
-            obj=invitation,
-            programme=invitation.programme,
-            role="manager",
-        )
-        messages.success(request, _("Welcome. You can now follow the programme."))
-        return redirect("programme_detail", invitation.programme_id)
-    return render(
-        request,
-        "programmes/invitation_accept.html",
-        {"invitation": invitation, "mode": "create", "form": form},
-        status=422 if form.errors else 200,
-    )
 
 
 # --- Audit log -----------------------------------------------------------------------

@@ -35,6 +35,19 @@ PUBLIC_OR_FOREIGN = {
     "home",
     "programme_create",
     "invitation_accept",
+    "manager_invitation_continue",
+    "workspace_invitation",
+    "workspace_invitation_continue",
+    # A workspace's own pages are swept by WORKSPACE_ROUTES below.
+    "workspace_create",
+    *(
+        "workspace",
+        "workspace_invite",
+        "workspace_invitation_cancel",
+        "workspace_member_remove",
+        "workspace_owner",
+        "workspace_audit",
+    ),
     "participant_home",
     "participant_link",
     "join",
@@ -361,3 +374,67 @@ def test_instrument_routes_deny_everyone_outside(name, client, cast):
             response = getattr(client, method.lower())(url)
             assert response.status_code == 404, (name, method, role)
     assert own.items.count() == standard_instrument().items.count()
+
+
+# name -> (methods, open to members who are not the owner)
+WORKSPACE_ROUTES = {
+    "workspace": (["GET"], True),
+    "workspace_invite": (["POST"], False),
+    "workspace_invitation_cancel": (["POST"], False),
+    "workspace_member_remove": (["POST"], False),
+    "workspace_owner": (["POST"], False),
+    "workspace_audit": (["GET"], False),
+}
+
+
+def test_every_workspace_route_is_in_the_sweep():
+    named = {
+        name for name in route_names() if name.startswith("workspace") and "invitation" not in name
+    }
+    assert named - {"workspace_create"} == set(WORKSPACE_ROUTES) - {"workspace_invitation_cancel"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(WORKSPACE_ROUTES))
+def test_workspace_routes_deny_everyone_outside_and_members_the_owners_actions(name, client, cast):
+    """Outsiders, managers and nobody get 404; a member who is not the owner gets 403 on the
+    owner's actions; nothing changes."""
+    from programmes.models import Membership, WorkspaceInvitation
+
+    workspace = cast.programme.workspace
+    invitation = WorkspaceInvitation.objects.create(
+        workspace=workspace,
+        email="new@example.org",
+        token_hash="x" * 64,
+        expires_at="2100-01-01T00:00Z",
+    )
+    colleague = Membership.objects.get(workspace=workspace, user=cast.colleague)
+    kwargs = {
+        "workspace_id": workspace.pk,
+        "invitation_id": invitation.pk,
+        "member_id": colleague.pk,
+    }
+    url = reverse(name, kwargs={k: v for k, v in kwargs.items() if k in route_params(name)})
+    methods, members_too = WORKSPACE_ROUTES[name]
+    before = (
+        sorted(Membership.objects.values_list("pk", "role")),
+        WorkspaceInvitation.objects.count(),
+    )
+    checked = 0
+    for method in methods:
+        client.logout()
+        assert getattr(client, method.lower())(url).status_code == 302
+        for role in ("outsider", "manager", "limited_manager", "other_manager", "nobody"):
+            client.force_login(getattr(cast, role))
+            response = getattr(client, method.lower())(url, HTTP_HX_REQUEST="true")
+            assert response.status_code == 404, (name, method, role)
+            checked += 1
+        client.force_login(cast.colleague)
+        response = getattr(client, method.lower())(url)
+        assert response.status_code == (200 if members_too else 403), (name, method)
+    after = (
+        sorted(Membership.objects.values_list("pk", "role")),
+        WorkspaceInvitation.objects.count(),
+    )
+    assert after == before
+    print(f"{name}: {checked} denied cells")

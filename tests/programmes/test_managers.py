@@ -22,6 +22,15 @@ def accept_url(mail) -> str:
     return "/invitations/" + mail.body.split("/invitations/")[1].split("/")[0] + "/"
 
 
+def open_link(client, link: str) -> str:
+    """Follow the e-mailed link: its token goes into the session, the page has none."""
+    response = client.get(link)
+    assert response.status_code == 302
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Location"] == reverse("manager_invitation_continue")
+    return response["Location"]
+
+
 @pytest.mark.django_db
 def test_invite_new_manager_who_sets_a_password(client, cast, mailoutbox):
     response = invite(client, cast, unit=cast.units["North"].pk)
@@ -31,6 +40,7 @@ def test_invite_new_manager_who_sets_a_password(client, cast, mailoutbox):
     invitation = ManagerInvitation.objects.get(email="boss@skovby.dk")
     assert invitation.token_hash not in mailoutbox[0].body
     client.logout()
+    link, url = url, open_link(client, url)
     assert client.get(url).status_code == 200
     response = client.post(
         url,
@@ -48,6 +58,7 @@ def test_invite_new_manager_who_sets_a_password(client, cast, mailoutbox):
     assert client.get(reverse("programme_detail", args=[cast.programme.pk])).status_code == 200
     # The link is used up.
     client.logout()
+    assert client.get(link).status_code == 404
     assert client.get(url).status_code == 404
     actions = AuditEntry.objects.filter(programme_id=cast.programme.pk).order_by("pk")
     assert list(actions.values_list("action", "role")) == [
@@ -59,8 +70,8 @@ def test_invite_new_manager_who_sets_a_password(client, cast, mailoutbox):
 @pytest.mark.django_db
 def test_weak_password_is_refused_and_nothing_created(client, cast, mailoutbox):
     invite(client, cast)
-    url = accept_url(mailoutbox[0])
     client.logout()
+    url = open_link(client, accept_url(mailoutbox[0]))
     response = client.post(
         url,
         {"first_name": "A", "last_name": "B", "new_password1": "123", "new_password2": "123"},
@@ -72,8 +83,8 @@ def test_weak_password_is_refused_and_nothing_created(client, cast, mailoutbox):
 @pytest.mark.django_db
 def test_existing_user_must_log_in_to_accept(client, cast, mailoutbox):
     invite(client, cast, email=cast.nobody.email)
-    url = accept_url(mailoutbox[0])
     client.logout()
+    url = open_link(client, accept_url(mailoutbox[0]))
     page = client.get(url).content.decode()
     assert "Log in" in page
     assert client.post(url).status_code == 200  # shows the login prompt, accepts nothing
@@ -86,9 +97,8 @@ def test_existing_user_must_log_in_to_accept(client, cast, mailoutbox):
 @pytest.mark.django_db
 def test_someone_else_signed_in_cannot_accept(client, cast, mailoutbox):
     invite(client, cast, email=cast.nobody.email)
-    url = accept_url(mailoutbox[0])
     client.force_login(cast.outsider)
-    client.post(url)
+    client.post(open_link(client, accept_url(mailoutbox[0])))
     assert not ProgrammeManager.objects.filter(
         programme=cast.programme, user=cast.outsider
     ).exists()
@@ -98,8 +108,10 @@ def test_someone_else_signed_in_cannot_accept(client, cast, mailoutbox):
 def test_expired_and_unknown_invitations_are_404(client, cast, mailoutbox):
     invite(client, cast)
     url = accept_url(mailoutbox[0])
-    ManagerInvitation.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
     client.logout()
+    page = open_link(client, url)
+    ManagerInvitation.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    assert client.get(page).status_code == 404  # expired after the link was opened
     assert client.get(url).status_code == 404
     assert client.get("/invitations/not-a-token/").status_code == 404
 
