@@ -101,9 +101,13 @@ def _increment(key: str, window: int) -> int:
     expires = timezone.now() + datetime.timedelta(seconds=window * 2)
     table = RateCounter._meta.db_table
     with connection.cursor() as cursor:
+        # The table name is our model's own; the values are parameters.
+        upsert = (
+            f"INSERT INTO {table} (key, count, expires_at) VALUES (%s, 1, %s) "  # noqa: S608  # nosec B608
+            f"ON CONFLICT (key) DO UPDATE SET count = {table}.count + 1 RETURNING count"
+        )
         cursor.execute(
-            f"INSERT INTO {table} (key, count, expires_at) VALUES (%s, 1, %s) "  # noqa: S608
-            f"ON CONFLICT (key) DO UPDATE SET count = {table}.count + 1 RETURNING count",
+            upsert,
             [key, expires],
         )
         return int(cursor.fetchone()[0])
