@@ -32,6 +32,8 @@ from django.utils.text import slugify
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from programmes.slots import pdf_slot
+
 
 class RefusedURL(ValueError):
     """A document asked for something outside `data:` URLs and our static files."""
@@ -72,10 +74,13 @@ class SafeURLFetcher(URLFetcher):
 
 
 def render_pdf(html: str, *, base_url: str | None = None) -> bytes:
-    """A tagged PDF of an HTML document; title and language come from its <title> and lang."""
+    """A PDF/UA-1 document of an HTML page: tagged, with the document's <title> as its title
+    (shown by viewers) and its lang as the document language, both of which PDF/UA needs.
+    """
     base_url = base_url or settings.SITE_URL + "/"
     document = HTML(string=html, base_url=base_url, url_fetcher=SafeURLFetcher(base_url=base_url))
-    return document.write_pdf(pdf_tags=True)
+    with pdf_slot():  # at most PDF_RENDERS_AT_ONCE on this server; else Busy, a 503
+        return document.write_pdf(pdf_variant="pdf/ua-1")
 
 
 # Letters that Unicode decomposition does not reduce to ASCII.

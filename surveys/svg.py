@@ -14,7 +14,7 @@ import html
 
 from surveys.charts import PALETTE
 
-FONT = "DejaVu Sans"  # the report's font (static/css/report.css)
+FONT = "Noto Sans Bundled, DejaVu Sans"  # the report's own font (static/css/report.css)
 WIDTH, TREND_HEIGHT = 640, 340  # CSS px; A4 less the margins is about 658 px
 
 

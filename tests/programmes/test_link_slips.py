@@ -48,6 +48,13 @@ def grouped(token: str) -> str:
     return " ".join(typed[i : i + TOKEN_GROUP] for i in range(0, len(typed), TOKEN_GROUP))
 
 
+def bundled_fonts() -> list[str]:
+    """The font files print.css names, as the fetcher is asked for them."""
+    with open(finders.find("css/print.css"), encoding="utf-8") as css:
+        names = re.findall(r"url\(\.\./(fonts/[^)]+)\)", css.read())
+    return [f"{settings.SITE_URL}{settings.STATIC_URL}{name}" for name in names]
+
+
 def links_in(text: str) -> list[tuple[str, str]]:
     """Every full link in a text whose token was printed in groups (spaces removed)."""
     return TOKEN_URL.findall(re.sub(r"\s+", "", text))
@@ -259,8 +266,9 @@ def test_names_with_markup_fetch_nothing(client, cast, recorder):
     response = issue(client, cast.programme, format="pdf")
 
     assert response.status_code == 200
-    static_css = f"{settings.SITE_URL}{settings.STATIC_URL}css/print.css"
-    assert recorder.asked == recorder.served == [static_css]
+    static = f"{settings.SITE_URL}{settings.STATIC_URL}"
+    assert recorder.asked == recorder.served  # nothing refused: nothing asked for but ours
+    assert recorder.served == [f"{static}css/print.css", *bundled_fonts()]
     text = pdf_text(response.content)
     assert "root:" not in text
     assert PAYLOADS[0].replace(" ", "") in re.sub(r"\s+", "", text)  # shown as text
@@ -305,7 +313,7 @@ def test_fetcher_refuses_everything_but_data_and_static(recorder, listener):
 
     content = pdf.render_pdf(html)
 
-    assert recorder.served == [static, pixel]
+    assert recorder.served == [static, *bundled_fonts(), pixel]
     asked = set(recorder.asked)
     assert asked >= set(refused)
     assert f"{settings.SITE_URL}/etc/passwd" in asked  # the relative path, resolved

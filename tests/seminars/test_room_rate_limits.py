@@ -258,4 +258,4 @@ def test_unknown_invitations_are_counted_and_refused_past_the_limit(cast):
         token_hash=token_hash,
         expires_at=timezone.now() + datetime.timedelta(days=1),
     )
-    assert open_link(phone(), token).status_code == 200
+    assert open_link(phone(), token).status_code == 302  # on to the token-free page
