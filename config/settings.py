@@ -301,6 +301,8 @@ LOGGING = {
         # reaches the masked console once, at the root's level.
         "django": {"level": "NOTSET"},
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs each step of each PDF at INFO: forty lines a report.
+        "weasyprint.progress": {"level": "WARNING"},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
 }
