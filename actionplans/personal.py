@@ -222,7 +222,8 @@ def _normalise(kind: str, fields: Fields) -> Fields:
 
 
 def _find(key: bytes, *, lock: bool = False) -> PersonalPlan | None:
-    rows = PersonalPlan.objects.select_related("programme")
+    # A programme marked deleted takes its plans with it at once, before its rows are purged.
+    rows = PersonalPlan.objects.select_related("programme").filter(programme__deleted_at=None)
     if lock:
         rows = rows.select_for_update(of=("self",))
     return rows.filter(lookup=crypto.lookup(key)).first()

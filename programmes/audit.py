@@ -29,6 +29,9 @@ ACTIONS: dict[str, str] = {
     "programme.logo": _("Logo for the report uploaded"),
     "programme.logo_remove": _("Logo for the report removed"),
     "programme.restore": _("Programme made active again"),
+    "programme.delete": _("Programme deleted"),
+    "programme.export": _("All the programme's data exported"),
+    "programme.retention_delete": _("Programme deleted at the end of its retention"),
     "workspace.create": _("Workspace created"),
     "workspace.invite": _("Facilitator invited to the workspace"),
     "workspace.cancel_invitation": _("Workspace invitation withdrawn"),
@@ -112,6 +115,7 @@ ROLES: dict[str, str] = {
     "facilitator": _("Facilitator"),
     "manager": _("Manager"),
     "room": _("A phone in the room"),
+    "system": _("The system (retention)"),
 }
 
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,59}$")  # a field name, never a value
@@ -171,7 +175,7 @@ def record(
         workspace_id = workspace.pk if workspace is not None else None
     return AuditEntry.objects.create(
         actor_id=user.pk if user else None,
-        actor=user.get_username() if user else "",
+        actor="",  # people are named by id, shown by `actor_names`: erasure reaches them
         role=role,
         workspace_id=workspace_id,
         programme_id=programme.pk if programme is not None else None,
@@ -204,6 +208,23 @@ def _details(*, fields: Iterable[str], counts: dict[str, int]) -> dict:
             raise ValueError(f"count {key!r} is not a number")
         details[key] = value
     return details
+
+
+def actor_names(entries) -> None:
+    """Give each entry an `actor_name`: the account's name, read now from its id, so an
+    erased or deleted account leaves "Former user (no. N)" and never its name in the log."""
+    from programmes.models import User
+
+    entries = list(entries)
+    ids = {entry.actor_id for entry in entries if entry.actor_id is not None}
+    names = {user.pk: str(user) for user in User.objects.filter(pk__in=ids)}
+    for entry in entries:
+        if entry.actor_id is None:
+            entry.actor_name = entry.actor or ""
+        else:
+            entry.actor_name = names.get(entry.actor_id) or gettext("Former user (no. %(id)s)") % {
+                "id": entry.actor_id
+            }
 
 
 def action_label(code: str) -> str:

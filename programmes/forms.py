@@ -21,11 +21,38 @@ class ProgrammeForm(forms.ModelForm):
             "min_group_size",
             "team_change_threshold",
             "programme_change_threshold",
+            "privacy_contact",
+            "dpo_contact",
+            "retention_months",
         ]
         help_texts = {
             "organisation": _("For example “Skovby Kommune, Ældreplejen”."),
             "language": _("The language of the seminars, surveys and report."),
+            "privacy_contact": _(
+                "Who at the client answers participants’ questions about their data, for "
+                "example “HR, Skovby Kommune, hr@skovby.dk, 12 34 56 78”. The client "
+                "organisation is the data controller; your consultancy is its data processor. "
+                "Shown on the privacy page that every participant page links to."
+            ),
+            "dpo_contact": _(
+                "The client’s data protection officer, with an e-mail address or phone number. "
+                "Shown on the privacy page."
+            ),
         }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Left out or empty, the months stay as they are (12 for a new programme).
+        self.fields["retention_months"].required = False
+        if self.is_bound and not self.data.get("retention_months"):
+            self.data = self.data.copy()
+            self.data["retention_months"] = str(self.instance.retention_months or 12)
+
+    def clean_retention_months(self) -> int:
+        value = self.cleaned_data.get("retention_months")
+        if value is None:
+            return self.instance.retention_months or 12
+        return value
 
     def clean_min_group_size(self) -> int:
         value = self.cleaned_data["min_group_size"]

@@ -121,19 +121,28 @@ class StaffSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            now = int(time.time())
-            session = request.session
-            since = session.setdefault(self.SINCE, now)
-            seen = session.get(self.SEEN, now)
-            if now - seen > settings.STAFF_IDLE_SECONDS:
-                return self.end(request, "idle")
-            if now - since > settings.STAFF_SESSION_SECONDS:
-                return self.end(request, "limit")
-            if now - seen >= self.WRITE_EVERY or self.SEEN not in session:
-                session[self.SEEN] = now
         return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        # Pages open without an account (phones, the projector) never load the user here;
+        # on the others the login check loads it next anyway. Checked at the view, as the
+        # login check is, so a database outage here gets the same 503 as there.
+        if not getattr(view_func, "login_required", True):
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        now = int(time.time())
+        session = request.session
+        since = session.setdefault(self.SINCE, now)
+        seen = session.get(self.SEEN, now)
+        if now - seen > settings.STAFF_IDLE_SECONDS:
+            return self.end(request, "idle")
+        if now - since > settings.STAFF_SESSION_SECONDS:
+            return self.end(request, "limit")
+        if now - seen >= self.WRITE_EVERY or self.SEEN not in session:
+            session[self.SEEN] = now
+        return None
 
     @classmethod
     def start(cls, request: HttpRequest) -> None:

@@ -114,6 +114,13 @@ class Membership(models.Model):
         return f"{self.user} @ {self.workspace}"
 
 
+class LiveProgrammes(models.Manager):
+    """Programmes that are not marked deleted: what every page and link may find."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 class ProgrammeQuerySet(models.QuerySet):
     def for_facilitator(self, user) -> ProgrammeQuerySet:
         return self.filter(workspace__memberships__user=user)
@@ -188,10 +195,30 @@ class Programme(models.Model):
         default=Template.FOUR_SEMINARS,
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # Named by the privacy notice (/privacy/) and its help texts: the client organisation is
+    # the data controller, the workspace (the consultancy) its data processor.
+    privacy_contact = models.CharField(
+        _("contact for questions about the data"), max_length=200, blank=True
+    )
+    dpo_contact = models.CharField(_("data protection officer"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ProgrammeQuerySet.as_manager()
+    # A programme marked deleted is gone from every page at once; `programmes.deletion`
+    # removes its rows in batches, then the row itself. `all_objects` still sees it.
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    retention_months = models.PositiveSmallIntegerField(
+        _("keep the data for (months)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_(
+            "After the last seminar or survey round. Then everything in the programme is "
+            "deleted. The client decides, as the controller of the data."
+        ),
+    )
+
+    objects = LiveProgrammes.from_queryset(ProgrammeQuerySet)()
+    all_objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -84,10 +85,17 @@ def clear_programme(*, programme: Programme) -> None:
         Unit.objects.filter(pk=node.id).delete()
 
 
-def delete_programme(*, programme: Programme) -> None:
-    """Delete a programme and every row that hangs on it; its audit trail stays."""
-    clear_programme(programme=programme)
-    programme.delete()
+def delete_programme(*, programme: Programme, budget: float | None = None) -> bool:
+    """Delete a programme and every row that hangs on it; its audit trail stays.
+
+    It is gone from every page and link at once; its rows go in batches (`programmes.
+    deletion`). With a `budget` in seconds, what is left waits for the daily `retention`
+    run; returns True when nothing is left.
+    """
+    from programmes import deletion
+
+    deletion.mark_deleted(programme=programme)
+    return deletion.purge(programme.pk, budget=budget)
 
 
 def delete_unit(*, unit: Unit) -> None:
@@ -106,7 +114,17 @@ def delete_unit(*, unit: Unit) -> None:
         raise ServiceError(
             _("A manager’s access is limited to “%(unit)s”. Change that first.") % {"unit": unit}
         )
-    unit.delete()
+    try:
+        with transaction.atomic():
+            unit.delete()
+    except (ProtectedError, RestrictedError):  # answers, plans or posts name the unit
+        raise ServiceError(
+            _(
+                "“%(unit)s” has survey answers, plans or posts that belong to it, so it stays: "
+                "the results still count it. Rename it instead if it has changed."
+            )
+            % {"unit": unit}
+        ) from None
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from programmes import invitations, views, views_workspaces
+from programmes import invitations, privacy, views, views_workspaces
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # The privacy notice: its programme comes from the session, never from the URL.
+    path("privacy/", privacy.privacy, name="privacy"),
     # The token-free page first: a token is never "accept".
     path(
         "invitations/accept/",
@@ -65,6 +67,8 @@ urlpatterns = [
     path("programmes/<int:pk>/logo/", views.programme_logo, name="programme_logo"),
     path("programmes/<int:pk>/logo/image", views.programme_logo_image, name="programme_logo_image"),
     path("programmes/<int:pk>/archive/", views.programme_archive, name="programme_archive"),
+    path("programmes/<int:pk>/delete/", views.programme_delete, name="programme_delete"),
+    path("programmes/<int:pk>/export.zip", views.programme_export, name="programme_export"),
     path("programmes/<int:pk>/units/", views.units, name="units"),
     path("programmes/<int:pk>/units/<int:unit_id>/edit/", views.unit_edit, name="unit_edit"),
     path("programmes/<int:pk>/units/<int:unit_id>/delete/", views.unit_delete, name="unit_delete"),

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from programmes import audit, ratelimit, services
+from programmes import audit, deletion, ratelimit, retention, services
 from programmes.access import (
     PARTICIPANT_SESSION_KEY,
     get_invitation,
@@ -231,6 +231,7 @@ def _programme_form_page(
         "logo_form": logo_form,
         "logo": logo,
         "logo_error": error,
+        "retention_end": retention.retention_end(programme),
     }
     if status is None:
         status = 422 if form.errors or logo_form.errors else 200
@@ -277,6 +278,41 @@ def programme_logo_image(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = "inline"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def programme_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask, then delete the programme with everything in it (typed title to confirm).
+
+    It is gone from every page and link at once; its rows are removed in batches, for a few
+    seconds now and the rest by the daily retention run.
+    """
+    programme = get_programme_for_facilitator(request.user, pk)
+    if request.method == "POST" and request.POST.get("confirm") == programme.title:
+        with transaction.atomic():
+            audit.record(request, action="programme.delete", obj=programme, programme=programme)
+            deletion.mark_deleted(programme=programme)
+        done = deletion.purge(programme.pk, budget=PURGE_SECONDS)
+        if done:
+            messages.success(request, _("The programme and all its data have been deleted."))
+        else:
+            messages.success(
+                request,
+                _(
+                    "The programme has been deleted. The last of its data is removed from the "
+                    "database within a day."
+                ),
+            )
+        return redirect("home")
+    return render(
+        request,
+        "programmes/programme_delete.html",
+        {"programme": programme, "counts": deletion.contents(programme)},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+PURGE_SECONDS = 5  # of a delete's request; the daily run does the rest
 
 
 @require_POST
@@ -473,9 +509,16 @@ def participant_edit(request: HttpRequest, pk: int, participant_id: int) -> Http
 def participant_delete(request: HttpRequest, pk: int, participant_id: int) -> HttpResponse:
     programme = get_programme_for_facilitator(request.user, pk)
     participant = get_participant(programme, participant_id)
-    audit.record(request, action="participant.delete", obj=participant, programme=programme)
-    participant.delete()
-    messages.success(request, _("The participant has been deleted."))
+    with transaction.atomic():  # name, e-mail, link, participations and reminders at once
+        audit.record(request, action="participant.delete", obj=participant, programme=programme)
+        participant.delete()
+    messages.success(
+        request,
+        _(
+            "The participant has been deleted: name, e-mail address, link and the record of "
+            "their participation. Their anonymous answers stay in the results."
+        ),
+    )
     return redirect("participants", programme.pk)
 
 
@@ -720,6 +763,8 @@ def audit_log(request: HttpRequest, pk: int) -> HttpResponse:
     programme = get_programme_for_facilitator(request.user, pk)
     entries = AuditEntry.objects.filter(programme_id=programme.pk)
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # annotated once, then shown
+    audit.actor_names(page.object_list)
     return render(request, "programmes/audit_log.html", {"programme": programme, "page": page})
 
 
@@ -750,6 +795,35 @@ REPORTS_PER_MINUTE = 6  # a PDF costs a second of a worker: six a minute per use
 
 
 @require_GET
+def programme_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything the programme holds, as JSON and CSV in a zip with its progress report:
+    for the client, as the controller of the data (`programmes.export`)."""
+    from django.http import FileResponse
+
+    from programmes import export, report
+    from programmes.access import ProgrammeAccess
+    from programmes.pdf import attachment_disposition
+
+    programme = get_programme_for_facilitator(request.user, pk)
+    if not ratelimit.allow("report", str(request.user.pk), maximum=REPORTS_PER_MINUTE):
+        message = _("Six reports and exports a minute at most. Wait a minute and try again.")
+        return render(request, "429.html", {"message": message}, status=429)
+    try:
+        made = report.build(ProgrammeAccess(programme, "facilitator"), report.selection_from({}))
+        report_pdf = report.render(made)
+    except report.NothingToReport:
+        report_pdf = None
+    archive = export.to_temporary_file(programme, report_pdf=report_pdf)
+    audit.record(request, action="programme.export", obj=programme, programme=programme)
+    response = FileResponse(archive, content_type="application/zip")
+    with translation.override(programme.language):
+        stem = f"{_('data')} {programme.title}"
+    response["Content-Disposition"] = attachment_disposition(stem, "zip")
+    add_never_cache_headers(response)
+    return response
+
+
+@require_GET
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress report as a PDF, for the same selection as the dashboard; `version=
     publication` for programme-level figures only (no unit table, no unit names)."""
@@ -758,7 +832,8 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
     access = get_programme_access(request.user, pk)
     if not ratelimit.allow("report", str(request.user.pk), maximum=REPORTS_PER_MINUTE):
-        return render(request, "429.html", status=429)
+        message = _("Six reports and exports a minute at most. Wait a minute and try again.")
+        return render(request, "429.html", {"message": message}, status=429)
     version = report.PUBLICATION if request.GET.get("version") == "publication" else report.FULL
     try:
         made = report.build(access, report.selection_from(request.GET), version=version)

@@ -192,6 +192,8 @@ def workspace_audit(request: HttpRequest, workspace_id: int) -> HttpResponse:
     membership = _owner(request.user, workspace_id)
     entries = AuditEntry.objects.filter(workspace_id=workspace_id)
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # annotated once, then shown
+    audit.actor_names(page.object_list)
     return render(
         request,
         "programmes/workspace_audit.html",

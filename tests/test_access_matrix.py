@@ -32,6 +32,8 @@ PUBLIC_OR_FOREIGN = {
     "set_language",
     "favicon",
     "healthz",
+    # The privacy notice names only the session's own programme (test_privacy_notice.py).
+    "privacy",
     "home",
     "programme_create",
     "invitation_accept",
@@ -107,6 +109,8 @@ PROGRAMME_ROUTES = {
     "programme_detail": (["GET"], True),
     "programme_edit": (["GET", "POST"], False),
     "programme_archive": (["POST"], False),
+    "programme_delete": (["GET", "POST"], False),
+    "programme_export": (["GET"], False),
     "programme_logo": (["POST"], False),
     "programme_logo_image": (["GET"], False),
     "units": (["GET", "POST"], False),

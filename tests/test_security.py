@@ -60,6 +60,25 @@ def test_audit_rows_cannot_be_changed_or_deleted(cast):
 
 
 @pytest.mark.django_db
+def test_the_only_change_an_audit_row_allows_is_blanking_a_name(cast):
+    """Erasure pseudonymises: the stored name may become empty; nothing else may change,
+    not even together with it."""
+    entry = AuditEntry.objects.create(
+        actor="old-style name", actor_id=7, role="facilitator", action="test", object_type=""
+    )
+    for forged in (
+        {"actor": "", "actor_id": 8},
+        {"actor": "someone else"},
+        {"actor": "", "role": "x"},
+    ):
+        with pytest.raises(Exception, match="append-only"), transaction.atomic():
+            AuditEntry.objects.filter(pk=entry.pk).update(**forged)
+    AuditEntry.objects.filter(pk=entry.pk).update(actor="")
+    entry.refresh_from_db()
+    assert (entry.actor, entry.actor_id, entry.role) == ("", 7, "facilitator")
+
+
+@pytest.mark.django_db
 def test_audit_trail_survives_programme_deletion(client, cast):
     from programmes.services import delete_programme
 

@@ -152,7 +152,7 @@ def test_edit_programme_saves_and_audits(client, cast):
     cast.programme.refresh_from_db()
     assert (cast.programme.title, cast.programme.min_group_size) == ("Renamed", 7)
     entry = AuditEntry.objects.get(action="programme.edit")
-    assert entry.actor == "colleague"
+    assert (entry.actor_id, entry.actor) == (cast.colleague.pk, "")  # by id, never by name
     assert entry.programme_id == cast.programme.pk
     assert entry.workspace_id == cast.programme.workspace_id
 
@@ -293,6 +293,21 @@ def test_delete_unit_only_when_empty(client, cast):
     client.post(reverse("unit_delete", args=[cast.programme.pk, empty.pk]))
     assert not Unit.objects.filter(pk=empty.pk).exists()
     assert audit_actions(cast.programme) == ["unit.delete"]
+
+
+@pytest.mark.django_db
+def test_a_unit_with_survey_answers_stays_with_a_message(client, cast):
+    from tests.factories import closed_round
+
+    answered = Unit.objects.create(programme=cast.programme, name="Answered")
+    closed_round(cast.programme, "R", {answered: (4, 3)})
+    client.force_login(cast.facilitator)
+    response = client.post(
+        reverse("unit_delete", args=[cast.programme.pk, answered.pk]), follow=True
+    )
+    assert response.status_code == 200
+    assert "has survey answers, plans or posts that belong to it" in response.text
+    assert Unit.objects.filter(pk=answered.pk).exists()
 
 
 # --- Participants ------------------------------------------------------------------

@@ -225,5 +225,5 @@ def test_units_named_like_formulas_are_escaped_in_csv_and_xlsx(client, cast):
     cells = [c for row in sheet.iter_rows(min_row=2) for c in row]
     assert not any(c.data_type == "f" for c in cells)
     names = {row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
-    for text in FORMULAS:  # XML reads a carriage return back as a line feed
-        assert "'" + text.replace("\r", "\n") in names
+    for text in FORMULAS:  # an XML parser may read a carriage return back as a line feed
+        assert {"'" + text, "'" + text.replace("\r", "\n")} & names

@@ -113,13 +113,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         rng = random.Random(2026)
         facilitator = ensure_user(*FACILITATOR)
-        manager_user = ensure_user(*MANAGER)
-        team_user = ensure_user(*TEAM_MANAGER)
         workspace, _ = Workspace.objects.get_or_create(name=WORKSPACE)
         Membership.objects.update_or_create(
             workspace=workspace, user=facilitator, defaults={"role": Membership.Role.OWNER}
         )
         programme, rebuilt = demo_programme(workspace)
+        # After the rebuild: a deleted programme takes the accounts of its only managers.
+        manager_user = ensure_user(*MANAGER)
+        team_user = ensure_user(*TEAM_MANAGER)
         services.set_logo(programme=programme, logo=demo_logo())
         today = timezone.localdate()
         dates = [
