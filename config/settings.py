@@ -171,7 +171,16 @@ if REDIS_URL:
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Never a per-process cache: login limits and used second-factor codes must be seen by
+    # every worker and server. The table comes with a migration (programmes 0008).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+            # High enough that nobody evicts a lock by filling the table with other keys.
+            "OPTIONS": {"MAX_ENTRIES": 200_000},
+        }
+    }
 
 # Internationalisation: Danish, Swedish and English, chosen per request.
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")
