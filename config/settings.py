@@ -271,6 +271,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # Security events (programmes.security_log): one JSON object a line, in UTC.
+        "json": {"()": "programmes.logs.JsonFormatter"},
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
@@ -284,6 +286,7 @@ LOGGING = {
             "formatter": "plain",
             "filters": ["mask_secrets"],
         },
+        "security": {"class": "logging.StreamHandler", "formatter": "json"},
         # runserver's request lines keep Django's own handler and format, masked as well.
         "django.server": {
             "class": "logging.StreamHandler",
@@ -298,6 +301,7 @@ LOGGING = {
         "django": {"level": "NOTSET"},
         "django.db.backends": {"level": "WARNING"},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "security": {"handlers": ["security"], "level": "INFO", "propagate": False},
     },
 }
 
