@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials.apps.SimpleAppConfig",
     "csp",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "programmes",
     "surveys",
     "seminars",
@@ -66,6 +69,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # A facilitator without a second factor reaches only the pages that set one up.
+    "programmes.middleware.MfaRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -156,6 +162,43 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Staff log in through django-allauth: username or e-mail and password, then the second factor
+# (an authenticator app's code, a passkey or a recovery code). Accounts come from invitations
+# only: no sign-up, and no e-mail verification (the invitation went to that address).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_ADAPTER = "programmes.accounts.AccountAdapter"
+ACCOUNT_FORMS = {"login": "programmes.accounts.LoginForm"}
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_SESSION_REMEMBER = False  # the session lasts SESSION_COOKIE_AGE, or until logout
+ACCOUNT_PREVENT_ENUMERATION = True
+# Every limit is counted in the shared cache (Redis, else the database: CACHES below).
+# login_failed: five wrong passwords for one account from one address within 15 minutes lock
+# that pair (programmes.accounts.AccountAdapter keys the count on both); the same limit
+# counts wrong second-factor codes per account.
+ACCOUNT_RATE_LIMITS = {"login_failed": "5/15m/key"}
+MFA_ADAPTER = "programmes.accounts.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "programmes.accounts.AuthenticateForm",
+    "authenticate_webauthn": "programmes.accounts.AuthenticateWebAuthnForm",
+    "login_webauthn": "programmes.accounts.LoginWebAuthnForm",
+    "reauthenticate_webauthn": "programmes.accounts.ReauthenticateWebAuthnForm",
+    "add_webauthn": "programmes.accounts.AddWebAuthnForm",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = os.environ.get("MFA_TOTP_ISSUER", "Social capital")
+# Passkeys need HTTPS; a laptop's http://127.0.0.1 is allowed only while DEBUG is on.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# Facilitators must set up a second factor before they reach any programme data (and managers
+# when their programme's workspace requires it). Off by default only for local work.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEBUG)
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Behind a load balancer that appends to X-Forwarded-For, the number of trusted proxies.

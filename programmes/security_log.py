@@ -35,9 +35,18 @@ LOGIN_LOCKED = "login.locked"  # an attempt refused because the account and addr
 MFA_FAILURE = "mfa.failure"
 MFA_LOCKED = "mfa.locked"
 RATE_LIMITED = "rate_limited"
-ACCESS_DENIED = "access.denied"
+ACCESS_DENIED = "access.denied"  # a signed-in user's 404 on a route of ours: missing or not theirs
+CSRF_FAILURE = "csrf.failure"
 
-WARNING_EVENTS = {LOGIN_FAILURE, LOGIN_LOCKED, MFA_FAILURE, MFA_LOCKED, RATE_LIMITED}
+WARNING_EVENTS = {
+    LOGIN_FAILURE,
+    LOGIN_LOCKED,
+    MFA_FAILURE,
+    MFA_LOCKED,
+    RATE_LIMITED,
+    ACCESS_DENIED,
+    CSRF_FAILURE,
+}
 
 
 def login_hash(typed: str) -> str:

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from programmes import audit, ratelimit, services
+from programmes import audit, ratelimit, security_log, services
 from programmes.access import (
     PARTICIPANT_SESSION_KEY,
     get_invitation,
@@ -84,6 +84,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_not_required
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    user = request.user if request.user.is_authenticated else None
+    security_log.record(request, security_log.CSRF_FAILURE, user=user, reason=reason)
     return render(request, "403_csrf.html", status=403)
 
 
@@ -764,6 +766,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             password=form.cleaned_data["new_password1"],
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        security_log.record(request, security_log.LOGIN_SUCCESS, user=user, via="invitation")
         audit.record(
             request,
             action="manager.accept",
