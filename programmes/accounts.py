@@ -16,6 +16,8 @@ count. A locked attempt gets the 429 page.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -34,13 +36,15 @@ from allauth.mfa.webauthn.forms import (
     ReauthenticateWebAuthnForm as AllauthReauthenticateWebAuthnForm,
 )
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from nacl.exceptions import CryptoError
+from nacl.secret import SecretBox
 
 from programmes import security_log
 from programmes.models import ProgrammeManager, User
@@ -147,8 +151,41 @@ class AccountAdapter(DefaultAccountAdapter):
         security_log.record(request, security_log.LOGIN_SUCCESS, user=user)
 
 
+ENCRYPTED = "box:"
+
+
+def _box(secret_key: str) -> SecretBox:
+    """A libsodium secret box for second-factor secrets, its key derived from a SECRET_KEY."""
+    return SecretBox(hashlib.sha256(f"mfa-secrets:{secret_key}".encode()).digest())
+
+
 class MFAAdapter(DefaultMFAAdapter):
-    """The authenticator app's QR code drawn like our others; the last factor stays."""
+    """The authenticator app's QR code drawn like our others; the last factor stays; the
+    app's secret and the recovery codes' seed are stored encrypted.
+
+    Encrypted with a key derived from SECRET_KEY, so a copy of the database alone does not
+    give anyone the codes. A SECRET_KEY that changes must stay in SECRET_KEY_FALLBACKS until
+    everyone has set up their factors again, or their factors stop working (an admin then
+    deletes the person's authenticators, and they set up new ones).
+    """
+
+    def encrypt(self, text: str) -> str:
+        sealed = _box(settings.SECRET_KEY).encrypt(text.encode())
+        return ENCRYPTED + base64.b64encode(sealed).decode()
+
+    def decrypt(self, encrypted_text: str) -> str:
+        if not encrypted_text.startswith(ENCRYPTED):
+            return encrypted_text  # stored before encryption was on
+        sealed = base64.b64decode(encrypted_text.removeprefix(ENCRYPTED))
+        for key in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]:
+            try:
+                return _box(key).decrypt(sealed).decode()
+            except CryptoError:
+                continue
+        raise ImproperlyConfigured(
+            "A second-factor secret was encrypted with a SECRET_KEY that is neither "
+            "SECRET_KEY nor in SECRET_KEY_FALLBACKS."
+        )
 
     def build_totp_svg(self, url: str) -> SafeString:
         return qr_svg(url, scale=4, svgclass="qr totp-qr")

@@ -344,3 +344,20 @@ def test_a_forged_passkey_is_refused_without_an_error_page(client, cast, credent
     response = signed_in.post(reverse("mfa_add_webauthn"), {"credential": credential})
     assert response.status_code == 200
     assert not Authenticator.objects.filter(user=cast.colleague, type="webauthn").exists()
+
+
+# --- Secrets at rest ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_apps_secret_and_the_recovery_seed_are_stored_encrypted(client, cast, settings):
+    secret, codes = give_totp(cast.facilitator)
+    stored = {a.type: a.data for a in Authenticator.objects.filter(user=cast.facilitator)}
+    assert secret not in str(stored["totp"])
+    assert stored["totp"]["secret"].startswith("box:")
+    assert stored["recovery_codes"]["seed"].startswith("box:")
+    # A new SECRET_KEY with the old one kept as a fallback: the factors still work.
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "another-key-" + "x" * 50
+    log_in(client, cast.facilitator)
+    assert client.post(reverse("mfa_authenticate"), {"code": codes[0]}).status_code == 302
