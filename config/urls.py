@@ -1,3 +1,5 @@
+from typing import NoReturn
+
 from allauth.account import views as allauth_views
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
@@ -17,7 +19,7 @@ def favicon(request: HttpRequest) -> HttpResponseRedirect:
 
 
 @login_not_required
-def not_offered(request: HttpRequest, **kwargs: str) -> HttpResponseRedirect:
+def not_offered(request: HttpRequest, **kwargs: str) -> NoReturn:
     """An allauth page this app does not offer: accounts come from invitations only."""
     raise Http404
 
