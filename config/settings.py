@@ -32,6 +32,8 @@ if not SECRET_KEY:
     if not DEBUG:
         raise RuntimeError("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "development-only-key-never-used-in-production-0123456789abcdefghij"  # noqa: S105
+# Former keys, still accepted for sessions, reset links and the stored second-factor secrets.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -48,6 +50,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials.apps.SimpleAppConfig",
     "csp",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "programmes",
     "surveys",
     "seminars",
@@ -69,6 +74,9 @@ MIDDLEWARE = [
     # Staff sessions end after 30 idle minutes and 12 hours in all.
     "programmes.middleware.StaffSessionMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # A facilitator without a second factor reaches only the pages that set one up.
+    "programmes.middleware.MfaRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -160,6 +168,43 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Staff log in through django-allauth: username or e-mail and password, then the second factor
+# (an authenticator app's code, a passkey or a recovery code). Accounts come from invitations
+# only: no sign-up, and no e-mail verification (the invitation went to that address).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_ADAPTER = "programmes.accounts.AccountAdapter"
+ACCOUNT_FORMS = {"login": "programmes.accounts.LoginForm"}
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_SESSION_REMEMBER = False  # the session lasts SESSION_COOKIE_AGE, or until logout
+ACCOUNT_PREVENT_ENUMERATION = True
+# Every limit is counted in the shared cache (Redis, else the database: CACHES below).
+# login_failed: five wrong passwords for one account from one address within 15 minutes lock
+# that pair (programmes.accounts.AccountAdapter keys the count on both); the same limit
+# counts wrong second-factor codes per account.
+ACCOUNT_RATE_LIMITS = {"login_failed": "5/15m/key"}
+MFA_ADAPTER = "programmes.accounts.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "programmes.accounts.AuthenticateForm",
+    "authenticate_webauthn": "programmes.accounts.AuthenticateWebAuthnForm",
+    "login_webauthn": "programmes.accounts.LoginWebAuthnForm",
+    "reauthenticate_webauthn": "programmes.accounts.ReauthenticateWebAuthnForm",
+    "add_webauthn": "programmes.accounts.AddWebAuthnForm",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = os.environ.get("MFA_TOTP_ISSUER", "Social capital")
+# Passkeys need HTTPS; a laptop's http://127.0.0.1 is allowed only while DEBUG is on.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# Facilitators must set up a second factor before they reach any programme data (and managers
+# when their programme's workspace requires it). Off by default only for local work.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEBUG)
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Behind a load balancer that appends to X-Forwarded-For, the number of trusted proxies.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
@@ -177,7 +222,16 @@ if REDIS_URL:
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Never a per-process cache: login limits and used second-factor codes must be seen by
+    # every worker and server. The table comes with a migration (programmes 0008).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+            # High enough that nobody evicts a lock by filling the table with other keys.
+            "OPTIONS": {"MAX_ENTRIES": 200_000},
+        }
+    }
 
 # Internationalisation: Danish, Swedish and English, chosen per request.
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")
@@ -275,6 +329,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # Security events (programmes.security_log): one JSON object a line, in UTC.
+        "json": {"()": "programmes.logs.JsonFormatter"},
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
@@ -288,6 +344,7 @@ LOGGING = {
             "formatter": "plain",
             "filters": ["mask_secrets"],
         },
+        "security": {"class": "logging.StreamHandler", "formatter": "json"},
         # runserver's request lines keep Django's own handler and format, masked as well.
         "django.server": {
             "class": "logging.StreamHandler",
@@ -304,6 +361,7 @@ LOGGING = {
         # WeasyPrint logs each step of each PDF at INFO: forty lines a report.
         "weasyprint.progress": {"level": "WARNING"},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "security": {"handlers": ["security"], "level": "INFO", "propagate": False},
     },
 }
 

@@ -101,18 +101,13 @@ def _drop_managers(programme: Programme) -> None:
     """The client's managers lose the programme now; an account that was there for this
     programme alone (no other programme, no workspace) is deleted with it. The log keeps
     only its number."""
-    from programmes.models import ProgrammeManager, User
+    from programmes.models import ProgrammeManager
+    from programmes.services import delete_orphaned_accounts
 
     managers = ProgrammeManager.objects.filter(programme=programme)
     user_ids = list(managers.values_list("user_id", flat=True))
     managers.delete()
-    User.objects.filter(
-        pk__in=user_ids,
-        is_staff=False,
-        is_superuser=False,
-        memberships__isnull=True,
-        managed_programmes__isnull=True,
-    ).delete()
+    delete_orphaned_accounts(user_ids)
 
 
 def purge(programme_id: int, *, budget: float | None = None) -> bool:

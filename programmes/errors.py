@@ -11,6 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+
+from programmes import security_log
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +42,19 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 @login_not_required
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.resolver_match is not None and request.user.is_authenticated:
+        # A route of ours, an object it did not give this user: missing and forbidden look
+        # alike by design (programmes.access), and both are logged.
+        security_log.record(request, security_log.ACCESS_DENIED, user=request.user)
     return render(request, "404.html", status=404)
+
+
+@login_not_required
+def too_many_requests(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A rate limit of allauth's (the staff login pages) refused this request."""
+    security_log.record(request, security_log.RATE_LIMITED)
+    message = _("Too many attempts from here. Wait a few minutes and try again.")
+    return render(request, "429.html", {"message": message, "staff": True}, status=429)
 
 
 @login_not_required

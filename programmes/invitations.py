@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from programmes import access, audit, ratelimit, services, workspaces
+from programmes import access, audit, ratelimit, security_log, services, workspaces
 from programmes.forms import AcceptInvitationForm
 from programmes.models import User, WorkspaceInvitation, hash_token
 
@@ -142,6 +142,7 @@ def accept(request: HttpRequest, kind: str) -> HttpResponse:
             password=form.cleaned_data["new_password1"],
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        security_log.record(request, security_log.LOGIN_SUCCESS, user=user, via="invitation")
         return _accepted(request, kind, invitation)
     return render(
         request,

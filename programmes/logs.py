@@ -11,10 +11,13 @@ here. Query-string values of parameters with such names are masked too.
 
 from __future__ import annotations
 
+import datetime
 import functools
+import json
 import logging
 import re
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from django.apps import apps
 from django.urls import URLResolver, get_resolver
@@ -125,3 +128,25 @@ class AccessLogger(GunicornLogger):
         for log in (self.access_log, self.error_log):
             if not any(isinstance(f, MaskSecrets) for f in log.filters):
                 log.addFilter(MaskSecrets())
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: UTC time, level, logger, then the event's own fields
+    (`programmes.security_log` passes them as `extra={"security": {...}}`)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        created = datetime.datetime.fromtimestamp(record.created, tz=datetime.UTC)
+        payload: dict[str, Any] = {
+            "time": created.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "level": record.levelname,
+            "logger": record.name,
+        }
+        fields = getattr(record, "security", None)
+        if fields is None:
+            payload["message"] = record.getMessage()
+        else:
+            payload.update(fields)
+        if record.exc_info:
+            payload["exception"] = self.formatException(record.exc_info)
+        # ensure_ascii: control characters and line separators leave as \n, \u2028 escapes.
+        return json.dumps(payload, ensure_ascii=True, default=str, separators=(",", ":"))

@@ -9,10 +9,14 @@ from collections.abc import Callable
 from contextlib import suppress
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, UnreadablePostError
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, UnreadablePostError
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
-from programmes import errors, security, slots
+from programmes import accounts, errors, security_log, slots
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -28,6 +32,48 @@ class RequestIdMiddleware:
         response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
         return response
+
+
+class MfaRequiredMiddleware:
+    """Someone who must use a second factor (`accounts.second_factor_required`: facilitators,
+    and managers whose workspace asks it) and has none yet is sent to set one up, from every
+    page but the pages that do it: allauth's account and two-factor pages, logout, and the
+    pages open without an account (participants' phones, health, language, login). So no
+    programme data is reachable with a password alone.
+
+    Static files never get here (WhiteNoise answers them first). Runs after the login check;
+    a user who has a factor costs one query.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if not settings.MFA_REQUIRED or not request.user.is_authenticated:
+            return None
+        if getattr(view_func, "login_required", True) is False:
+            return None
+        name = request.resolver_match.url_name or ""
+        if name == "logout" or name.startswith(("account_", "mfa_")):
+            return None
+        if accounts.has_second_factor(request.user):
+            return None
+        if not accounts.second_factor_required(request.user):
+            return None
+        messages.info(
+            request,
+            _(
+                "Set up two-factor authentication to continue: an authenticator app on your "
+                "phone, or a passkey."
+            ),
+        )
+        url = reverse("mfa_index")
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(url)
+        return HttpResponseRedirect(url)
 
 
 class NoStoreMiddleware:
@@ -156,7 +202,7 @@ class StaffSessionMiddleware:
         from django.shortcuts import redirect
         from django.urls import reverse
 
-        security.event(request, "session_end", reason=reason)
+        security_log.record(request, security_log.SESSION_END, user=request.user, reason=reason)
         logout(request)
         url = f"{reverse('login')}?ended={reason}"
         if request.headers.get("HX-Request"):

@@ -84,6 +84,14 @@ class Workspace(models.Model):
     """A consultancy: its facilitators share its programmes."""
 
     name = models.CharField(_("name"), max_length=120)
+    require_mfa_for_managers = models.BooleanField(
+        _("client managers must use two-factor authentication"),
+        default=False,
+        help_text=_(
+            "Facilitators always must (when MFA_REQUIRED is on); managers of this workspace's "
+            "programmes then must as well."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from importlib import import_module
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -33,7 +33,7 @@ from programmes.models import (
 )
 
 DRAFT_DAYS = 30  # a draft untouched this long is dropped (its round is long over)
-INVITATION_DAYS = 30  # an invitation this long past its expiry is dropped
+INVITATION_DAYS = 30  # an invitation this long past its expiry, or its acceptance, is dropped
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -122,9 +122,9 @@ def run(*, today: datetime.date | None = None, budget: float | None = None) -> R
             .update(display_token_hash="", display_valid_until=None)
         )
     gone = now - datetime.timedelta(days=INVITATION_DAYS)
-    for model in (ManagerInvitation, WorkspaceInvitation):
+    for model in (ManagerInvitation, WorkspaceInvitation):  # they hold an e-mail address
         done.invitations += model.objects.filter(
-            accepted_at__isnull=True, expires_at__lt=gone
+            Q(accepted_at__isnull=True, expires_at__lt=gone) | Q(accepted_at__lt=gone)
         ).delete()[0]
     # Expired sessions go too (Django's `clearsessions`): a phone's session holds its link's
     # hash beside its seats, which nothing else needs once it has expired.

@@ -51,6 +51,25 @@ def set_archived(*, programme: Programme, archived: bool) -> None:
     programme.save(update_fields=["status", "updated_at"])
 
 
+def delete_orphaned_accounts(user_ids) -> int:
+    """Delete the accounts among `user_ids` that are there for nothing any more: no workspace,
+    no programme to follow, not an administrator. Called when a manager's access or a
+    facilitator's membership ends, and when a programme goes; the audit log keeps only the
+    number. Returns how many were deleted."""
+    orphans = set(
+        User.objects.filter(
+            pk__in=list(user_ids),
+            is_staff=False,
+            is_superuser=False,
+            memberships__isnull=True,
+            managed_programmes__isnull=True,
+        ).values_list("pk", flat=True)
+    )
+    if not orphans:
+        return 0
+    return User.objects.filter(pk__in=orphans).delete()[1].get(User._meta.label, 0)
+
+
 def set_logo(*, programme: Programme, logo) -> ProgrammeLogo:
     """Store a checked logo (`programmes.logo.CleanLogo`) for the report's cover, replacing
     any earlier one."""

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from programmes import audit, deletion, ratelimit, retention, services
+from programmes import audit, deletion, ratelimit, retention, security_log, services
 from programmes.access import (
     PARTICIPANT_SESSION_KEY,
     get_invitation,
@@ -80,6 +80,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_not_required
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    user = request.user if request.user.is_authenticated else None
+    security_log.record(request, security_log.CSRF_FAILURE, user=user, reason=reason)
     return render(request, "403_csrf.html", status=403)
 
 
@@ -735,7 +737,10 @@ def manager_revoke(request: HttpRequest, pk: int, manager_id: int) -> HttpRespon
         obj=manager,
         programme=programme,
     )
-    manager.delete()
+    with transaction.atomic():
+        manager.delete()
+        # An account that was there for this programme alone goes with the access.
+        services.delete_orphaned_accounts([manager.user_id])
     messages.success(request, _("The manager no longer has access."))
     return redirect("managers", programme.pk)
 

@@ -107,6 +107,9 @@ def remove(*, membership: Membership) -> None:
         )
     current.delete()
     current.user.end_sessions()
+    from programmes.services import delete_orphaned_accounts
+
+    delete_orphaned_accounts([current.user_id])  # in no other workspace, following nothing
 
 
 @transaction.atomic

@@ -45,9 +45,9 @@ def main() -> None:
             if args.login:
                 user, password = args.login.split(":", 1)
                 page.goto(args.base + "/accounts/login/")
-                page.fill("input[name=username]", user)
+                page.fill("input[name=login]", user)
                 page.fill("input[name=password]", password)
-                page.click("form button[type=submit] >> nth=-1")
+                page.click("#main form button[type=submit] >> nth=0")
             for path in args.paths:
                 page.goto(args.base + path)
                 name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"

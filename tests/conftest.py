@@ -41,6 +41,14 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _second_factor_not_required(settings):
+    """Most tests sign in with force_login and test something else; the two-factor tests
+    (tests/programmes/test_mfa.py) switch MFA_REQUIRED on. Pinned here so that the suite
+    means the same whatever DEBUG the environment sets."""
+    settings.MFA_REQUIRED = False
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in English: a request's language must not leak into the next test."""
     translation.activate("en")

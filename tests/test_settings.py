@@ -26,7 +26,7 @@ def read_settings(env: dict[str, str], names: list[str]) -> dict:
         "from django.conf import settings;"
         f"print(json.dumps({{n: getattr(settings, n) for n in {names!r}}}, default=str))"
     )
-    ours = {"DEBUG", "SECRET_KEY", "EMAIL_BACKEND", "ALLOW_CONSOLE_EMAIL"}
+    ours = {"DEBUG", "SECRET_KEY", "EMAIL_BACKEND", "ALLOW_CONSOLE_EMAIL", "MFA_REQUIRED"}
     clean = {k: v for k, v in os.environ.items() if k not in ours}
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -120,3 +120,29 @@ def test_production_starts_with_an_smtp_backend():
 def test_development_keeps_the_console_email_backend():
     values = read_settings({"DEBUG": "1", "DATABASE_URL": ""}, ["EMAIL_BACKEND"])
     assert values["EMAIL_BACKEND"] == CONSOLE
+
+
+def test_production_requires_a_second_factor_and_a_laptop_does_not():
+    """QUALITY AC-3: enforced in production; the local demo logs in with its printed password,
+    unless MFA_REQUIRED says otherwise either way."""
+    names = ["MFA_REQUIRED", "MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN"]
+    assert read_settings(PRODUCTION, names) == {
+        "MFA_REQUIRED": True,
+        "MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN": False,
+    }
+    laptop = {"DEBUG": "1", "DATABASE_URL": ""}
+    assert read_settings(laptop, names) == {
+        "MFA_REQUIRED": False,
+        "MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN": True,
+    }
+    assert read_settings({**PRODUCTION, "MFA_REQUIRED": "0"}, names)["MFA_REQUIRED"] is False
+    assert read_settings({**laptop, "MFA_REQUIRED": "1"}, names)["MFA_REQUIRED"] is True
+
+
+def test_limits_are_counted_in_a_shared_cache():
+    """Redis when REDIS_URL is set, else the database: never one process's memory."""
+    caches = read_settings({**PRODUCTION, "REDIS_URL": ""}, ["CACHES"])["CACHES"]
+    assert caches["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    redis = {**PRODUCTION, "REDIS_URL": "redis://cache.invalid:6379/0"}
+    caches = read_settings(redis, ["CACHES"])["CACHES"]
+    assert caches["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"

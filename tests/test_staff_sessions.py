@@ -4,7 +4,6 @@ Time is moved by writing the session's own clock values, as the middleware reads
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 
@@ -45,9 +44,9 @@ def test_thirty_idle_minutes_end_the_session(cast, caplog):
     assert client.get(reverse("home")).status_code == 302  # still logged out
     page = client.get(response["Location"])
     assert "30 minutes without activity" in page.text
-    records = [json.loads(r.getMessage()) for r in caplog.records if r.name == "security"]
+    records = [r.security for r in caplog.records if r.name == "security"]
     assert [(r["event"], r["reason"], r["user_id"]) for r in records] == [
-        ("session_end", "idle", cast.facilitator.pk)
+        ("session.end", "idle", cast.facilitator.pk)
     ]
 
 

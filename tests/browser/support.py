@@ -56,7 +56,7 @@ def log_in(page: Page, username: str) -> None:
     """Sign in through the real login form."""
     page.goto("/accounts/login/")
     form = page.locator("#main form")
-    form.locator("input[name=username]").fill(username)
+    form.locator("input[name=login]").fill(username)
     form.locator("input[name=password]").fill(PASSWORD)
     form.locator("button[type=submit]").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)

@@ -85,6 +85,7 @@ def test_a_plan_written_recovered_and_shared_on_phones(open_context, live_server
     second.goto("/plan/")
     expect(second.get_by_text("open your personal link again")).to_be_visible()
     second.get_by_role("button", name="Open my plan with my code").click()
+    expect(second.get_by_label("Your recovery code")).to_be_visible()  # the new page is there
     check_phone_page(second, scanner, "recover")
     second.get_by_label("Your recovery code").fill(" ".join(groups).lower())
     second.get_by_role("button", name="Open my plan").click()

@@ -57,6 +57,20 @@ def test_demo_builds_a_realistic_programme_and_runs_twice():
 
 
 @pytest.mark.django_db
+def test_the_printed_password_logs_in_through_the_form(settings):
+    """A laptop (DEBUG on, so MFA_REQUIRED off) logs in with what the demo prints."""
+    settings.MFA_REQUIRED = False  # the default with DEBUG on (tests/test_settings.py)
+    data = run_demo()
+    client = Client()
+    credentials = data["facilitator"]
+    response = client.post(
+        "/accounts/login/", {"login": credentials["username"], "password": credentials["password"]}
+    )
+    assert response.status_code == 302
+    assert client.get(data["programme_url"]).status_code == 200
+
+
+@pytest.mark.django_db
 def test_demo_logins_and_links_work():
     data = run_demo()
     facilitator = Client()

@@ -131,9 +131,7 @@ def test_a_removed_facilitator_is_out_at_once(cast):
     assert response.status_code == 302
     assert not Membership.objects.filter(pk=membership.pk).exists()
     assert colleague.get(programme_url).status_code == 302  # the session ended: to the login
-    cast.colleague.refresh_from_db()  # as a real login reads the account
-    colleague.force_login(cast.colleague)
-    assert colleague.get(programme_url).status_code == 404  # and no access after a new login
+    assert not User.objects.filter(pk=cast.colleague.pk).exists()  # in no other workspace
     entry = AuditEntry.objects.get(action="workspace.remove")
     assert entry.object_id == str(cast.colleague.pk)
 
@@ -181,3 +179,23 @@ def test_a_facilitator_starts_a_workspace_and_a_manager_cannot(cast):
     manager = Client()
     manager.force_login(cast.manager)
     assert manager.get(reverse("workspace_create")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_accounts_that_are_there_for_nothing_go_when_their_last_access_does(cast):
+    from programmes.models import ProgrammeManager
+
+    # A facilitator in no other workspace: removed, the account goes.
+    membership = Membership.objects.get(user=cast.colleague, workspace=cast.programme.workspace)
+    owner_of(cast).post(
+        reverse("workspace_member_remove", args=[cast.programme.workspace_id, membership.pk])
+    )
+    assert not User.objects.filter(pk=cast.colleague.pk).exists()
+    # A manager of this programme alone: revoked, the account goes; one who follows another
+    # programme keeps theirs.
+    ProgrammeManager.objects.create(programme=cast.other_programme, user=cast.limited_manager)
+    for user in (cast.manager, cast.limited_manager):
+        manager = ProgrammeManager.objects.get(programme=cast.programme, user=user)
+        owner_of(cast).post(reverse("manager_revoke", args=[cast.programme.pk, manager.pk]))
+    assert not User.objects.filter(pk=cast.manager.pk).exists()
+    assert User.objects.filter(pk=cast.limited_manager.pk).exists()
