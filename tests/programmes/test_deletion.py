@@ -21,9 +21,11 @@ NOT_A_PROGRAMMES = {
     "programmes_user",
     "programmes_workspace",
     "programmes_membership",
+    "programmes_workspaceinvitation",
     "programmes_auditentry",
     "programmes_ratecounter",
     "django_session",
+    "django_cache",
 }
 
 

@@ -19,6 +19,7 @@ from programmes.models import Membership, Participant, Programme, ProgrammeManag
 WORKSPACE = "Trivsel & Udvikling ApS"
 FACILITATOR = ("facilitator", "demo-facilitator-2026", "Lene", "Kragh", "lene@trivsel.example")
 MANAGER = ("manager", "demo-manager-2026", "Jens", "Holm", "jens.holm@skovby.example")
+COLLEAGUE = ("colleague", "demo-colleague-2026", "Mads", "Winther", "mads@trivsel.example")
 TEAM_MANAGER = ("teamleader", "demo-teamleader-2026", "Aisha", "Nielsen", "aisha@skovby.example")
 
 # (path, employees): some units are below the minimum group size of 5 on purpose.
@@ -117,7 +118,17 @@ class Command(BaseCommand):
         Membership.objects.update_or_create(
             workspace=workspace, user=facilitator, defaults={"role": Membership.Role.OWNER}
         )
+        colleague = ensure_user(*COLLEAGUE)
+        Membership.objects.update_or_create(
+            workspace=workspace, user=colleague, defaults={"role": Membership.Role.FACILITATOR}
+        )
+        demo_workspace_invitation(workspace, invited_by=facilitator)
         programme, rebuilt = demo_programme(workspace)
+        Programme.objects.filter(pk=programme.pk).update(
+            privacy_contact="HR, Skovby Kommune, hr@skovby.example, 70 11 22 33",
+            dpo_contact="Databeskyttelsesrådgiver Mette Lund, dpo@skovby.example",
+        )
+        programme.refresh_from_db()
         # After the rebuild: a deleted programme takes the accounts of its only managers.
         manager_user = ensure_user(*MANAGER)
         team_user = ensure_user(*TEAM_MANAGER)
@@ -182,6 +193,8 @@ class Command(BaseCommand):
         ]
         data = {
             "facilitator": {"username": FACILITATOR[0], "password": FACILITATOR[1]},
+            "colleague": {"username": COLLEAGUE[0], "password": COLLEAGUE[1]},
+            "workspace_url": reverse("workspace", args=[workspace.pk]),
             "manager": {"username": MANAGER[0], "password": MANAGER[1]},
             "team_manager": {
                 "username": TEAM_MANAGER[0],
@@ -224,7 +237,11 @@ class Command(BaseCommand):
                 f"{len(participants)} participants, 4 seminars."
             )
         )
-        self.stdout.write(f"  Facilitator: {FACILITATOR[0]} / {FACILITATOR[1]}")
+        self.stdout.write(
+            f"  Facilitator: {FACILITATOR[0]} / {FACILITATOR[1]} (owner of the workspace: "
+            f"{data['workspace_url']})"
+        )
+        self.stdout.write(f"  Colleague:   {COLLEAGUE[0]} / {COLLEAGUE[1]} (a facilitator)")
         self.stdout.write(f"  Manager:     {MANAGER[0]} / {MANAGER[1]}")
         self.stdout.write(
             f"  Team manager (Hjemmeplejen only): {TEAM_MANAGER[0]} / {TEAM_MANAGER[1]}"
@@ -373,6 +390,21 @@ def demo_logo():
     from programmes import logo
 
     return logo.clean(SimpleUploadedFile("skovby.svg", DEMO_LOGO.encode()))
+
+
+def demo_workspace_invitation(workspace, *, invited_by) -> None:
+    """One colleague invited and not yet joined, so the workspace page shows an invitation
+    (made here rather than e-mailed: the demo sends no mail)."""
+    from programmes.models import WorkspaceInvitation, new_token
+
+    WorkspaceInvitation.objects.filter(workspace=workspace).delete()
+    WorkspaceInvitation.objects.create(
+        workspace=workspace,
+        email="sofie@trivsel.example",
+        token_hash=new_token()[1],
+        invited_by=invited_by,
+        expires_at=timezone.now() + datetime.timedelta(days=14),
+    )
 
 
 def demo_display_token(seminar) -> str:
