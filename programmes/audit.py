@@ -38,6 +38,7 @@ ACTIONS: dict[str, str] = {
     "workspace.join": _("Workspace invitation accepted"),
     "workspace.remove": _("Facilitator removed from the workspace"),
     "workspace.owner": _("Workspace ownership handed on"),
+    "workspace.settings": _("Workspace settings changed"),
     "unit.create": _("Unit added"),
     "unit.edit": _("Unit changed"),
     "unit.delete": _("Unit deleted"),

@@ -90,6 +90,18 @@ class WorkspaceForm(forms.Form):
     )
 
 
+class WorkspaceSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Workspace
+        fields = ["name", "require_mfa_for_managers"]
+        help_texts = {
+            "require_mfa_for_managers": _(
+                "Facilitators always log in with a second factor. Tick this to ask the same of "
+                "the clients’ managers, for example when a client’s own rules require it."
+            )
+        }
+
+
 class WorkspaceInviteForm(forms.Form):
     email = forms.EmailField(
         label=_("E-mail address"),

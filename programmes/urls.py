@@ -35,6 +35,11 @@ urlpatterns = [
     path("workspaces/new/", views_workspaces.workspace_create, name="workspace_create"),
     path("workspaces/<int:workspace_id>/", views_workspaces.workspace, name="workspace"),
     path(
+        "workspaces/<int:workspace_id>/settings/",
+        views_workspaces.workspace_settings,
+        name="workspace_settings",
+    ),
+    path(
         "workspaces/<int:workspace_id>/invite/",
         views_workspaces.workspace_invite,
         name="workspace_invite",

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programmes import audit, workspaces
-from programmes.forms import WorkspaceForm, WorkspaceInviteForm
+from programmes.forms import WorkspaceForm, WorkspaceInviteForm, WorkspaceSettingsForm
 from programmes.models import AuditEntry, Membership, Workspace
 
 
@@ -40,7 +40,9 @@ def _owner(user, workspace_id: int) -> Membership:
     return membership
 
 
-def _page(request, membership: Membership, form=None, *, status: int = 200) -> HttpResponse:
+def _page(
+    request, membership: Membership, form=None, *, settings_form=None, status: int = 200
+) -> HttpResponse:
     workspace = membership.workspace
     members = workspace.memberships.select_related("user").order_by(
         "-role", "user__first_name", "user__username"
@@ -53,6 +55,7 @@ def _page(request, membership: Membership, form=None, *, status: int = 200) -> H
         "members": members,
         "invitations": workspace.invitations.pending() if is_owner else (),
         "form": form or WorkspaceInviteForm(),
+        "settings_form": settings_form or WorkspaceSettingsForm(instance=workspace),
     }
     return render(request, "programmes/workspace.html", context, status=status)
 
@@ -84,6 +87,26 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
         {"form": form},
         status=422 if form.errors else 200,
     )
+
+
+@require_POST
+def workspace_settings(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """The workspace's name, and whether its clients' managers must use a second factor."""
+    membership = _owner(request.user, workspace_id)
+    form = WorkspaceSettingsForm(request.POST, instance=membership.workspace)
+    if not form.is_valid():
+        return _page(request, membership, settings_form=form, status=422)
+    with transaction.atomic():
+        form.save()
+        audit.record(
+            request,
+            action="workspace.settings",
+            obj=membership.workspace,
+            workspace=membership.workspace,
+            fields=form.changed_data,
+        )
+    messages.success(request, _("The workspace's settings have been saved."))
+    return redirect("workspace", workspace_id)
 
 
 @require_POST

@@ -49,6 +49,7 @@ PUBLIC_OR_FOREIGN = {
         "workspace_member_remove",
         "workspace_owner",
         "workspace_audit",
+        "workspace_settings",
     ),
     "participant_home",
     "participant_link",
@@ -417,6 +418,7 @@ def test_instrument_routes_deny_everyone_outside(name, client, cast):
 # name -> (methods, open to members who are not the owner)
 WORKSPACE_ROUTES = {
     "workspace": (["GET"], True),
+    "workspace_settings": (["POST"], False),
     "workspace_invite": (["POST"], False),
     "workspace_invitation_cancel": (["POST"], False),
     "workspace_member_remove": (["POST"], False),

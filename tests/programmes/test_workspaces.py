@@ -199,3 +199,24 @@ def test_accounts_that_are_there_for_nothing_go_when_their_last_access_does(cast
         owner_of(cast).post(reverse("manager_revoke", args=[cast.programme.pk, manager.pk]))
     assert not User.objects.filter(pk=cast.manager.pk).exists()
     assert User.objects.filter(pk=cast.limited_manager.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_owner_asks_managers_for_a_second_factor(cast, settings):
+    from programmes import accounts
+
+    workspace_id = cast.programme.workspace_id
+    url = reverse("workspace_settings", args=[workspace_id])
+    owner = owner_of(cast)
+    response = owner.post(url, {"name": "Trivsel ApS", "require_mfa_for_managers": "on"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("workspace", args=[workspace_id])
+    settings.MFA_REQUIRED = True  # as in production: now the manager must set one up
+    assert accounts.second_factor_required(cast.manager)
+    settings.MFA_REQUIRED = False
+    assert owner.post(url, {"name": ""}).status_code == 422  # a name is needed
+    assert AuditEntry.objects.filter(action="workspace.settings").count() == 1
+    colleague = Client()
+    colleague.force_login(cast.colleague)
+    assert colleague.post(url, {"name": "Taken over"}).status_code == 403
+    assert Workspace.objects.get(pk=workspace_id).name == "Trivsel ApS"
