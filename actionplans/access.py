@@ -87,14 +87,15 @@ def plans_for(run: PlanningRun) -> list[TeamPlan]:
 
 
 def planning_rows(programme) -> list[PlanningRun]:
-    """The programme's rows about plans, each with its run (made on first use)."""
+    """The programme's rows about plans, each with its run. A row never opened yet gets an
+    unsaved run (closed): the page only reads, and opening it makes the run."""
     activities = Activity.objects.filter(
         seminar__programme=programme, kind__in=OPENABLE_KINDS
     ).select_related("seminar")
     runs = {run.activity_id: run for run in PlanningRun.objects.filter(activity__in=activities)}
     rows = []
     for activity in activities.order_by("seminar__number", "position"):
-        run = runs.get(activity.pk) or PlanningRun.objects.create(activity=activity)
+        run = runs.get(activity.pk) or PlanningRun(activity=activity)
         run.activity = activity
         rows.append(run)
     return rows

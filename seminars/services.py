@@ -97,6 +97,11 @@ def create_seminars_from_template(*, programme: Programme) -> list[Seminar]:
             seminar.ends_at = clock.time()
             seminar.save(update_fields=["ends_at"])
             seminars.append(seminar)
+    # The standard evaluation questions are made with the programme, in its language, so no
+    # page that only reads (a report, a GET) ever has to make them.
+    from seminars.evaluations import questions_for
+
+    questions_for(programme)
     return seminars
 
 
