@@ -275,7 +275,10 @@ def programme_logo_image(request: HttpRequest, pk: int) -> HttpResponse:
     if logo is None:
         raise Http404
     response = HttpResponse(bytes(logo.content), content_type=logo.content_type)
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; object-src 'none'; base-uri 'none'; "
+        "frame-ancestors 'none'; sandbox"
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = "inline"
     response["Cache-Control"] = "private, no-store"
