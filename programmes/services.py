@@ -284,12 +284,19 @@ def accept_invitation_as_new_user(
     *, invitation: ManagerInvitation, first_name: str, last_name: str, password: str
 ) -> User:
     """Create the manager's account with the chosen password and accept the invitation."""
-    user = get_user_model().objects.create_user(
-        username=invitation.email.casefold(),
-        email=invitation.email,
+    user = create_invited_user(
+        email=invitation.email, first_name=first_name, last_name=last_name, password=password
+    )
+    accept_invitation(invitation=invitation, user=user)
+    return user
+
+
+def create_invited_user(*, email: str, first_name: str, last_name: str, password: str) -> User:
+    """The account an invitation makes: the invited address is its user name and e-mail."""
+    return get_user_model().objects.create_user(
+        username=email.casefold(),
+        email=email,
         password=password,
         first_name=first_name,
         last_name=last_name,
     )
-    accept_invitation(invitation=invitation, user=user)
-    return user

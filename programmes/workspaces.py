@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programmes.models import Membership, User, Workspace, WorkspaceInvitation, new_token
+from programmes.services import create_invited_user, delete_orphaned_accounts
 
 
 class WorkspaceError(Exception):
@@ -81,12 +82,8 @@ def accept(*, invitation: WorkspaceInvitation, user: User) -> Membership:
 def accept_as_new_user(
     *, invitation: WorkspaceInvitation, first_name: str, last_name: str, password: str
 ) -> User:
-    user = User.objects.create_user(
-        username=invitation.email.casefold(),
-        email=invitation.email,
-        password=password,
-        first_name=first_name,
-        last_name=last_name,
+    user = create_invited_user(
+        email=invitation.email, first_name=first_name, last_name=last_name, password=password
     )
     accept(invitation=invitation, user=user)
     return user
@@ -107,8 +104,6 @@ def remove(*, membership: Membership) -> None:
         )
     current.delete()
     current.user.end_sessions()
-    from programmes.services import delete_orphaned_accounts
-
     delete_orphaned_accounts([current.user_id])  # in no other workspace, following nothing
 
 
