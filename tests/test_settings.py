@@ -146,3 +146,54 @@ def test_limits_are_counted_in_a_shared_cache():
     redis = {**PRODUCTION, "REDIS_URL": "redis://cache.invalid:6379/0"}
     caches = read_settings(redis, ["CACHES"])["CACHES"]
     assert caches["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+
+
+COOKIE_SETTINGS = [
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "LANGUAGE_COOKIE_SECURE",
+    "SESSION_COOKIE_HTTPONLY",
+    "LANGUAGE_COOKIE_HTTPONLY",
+    "SESSION_COOKIE_SAMESITE",
+    "CSRF_COOKIE_SAMESITE",
+    "LANGUAGE_COOKIE_SAMESITE",
+    "SESSION_COOKIE_NAME",
+    "CSRF_COOKIE_NAME",
+]
+
+
+@pytest.mark.django_db
+def test_the_cookies_a_browser_gets_under_production_settings(settings, cast):
+    """S-3 read off the Set-Cookie headers themselves: the session, CSRF and language cookies
+    are Secure, SameSite Lax or Strict, __Host- where named so (so Path=/ and no Domain), and
+    the session and language cookies are HttpOnly."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.factories import PASSWORD
+
+    for name, value in read_settings(PRODUCTION, COOKIE_SETTINGS).items():
+        setattr(settings, name, value)
+    client = Client(secure=True)
+    page = client.get(reverse("login"))
+    csrf = page.cookies[settings.CSRF_COOKIE_NAME]
+    response = client.post(
+        reverse("login"),
+        {
+            "login": cast.facilitator.username,
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": csrf.value,
+        },
+    )
+    assert response.status_code == 302, response.status_code
+    language = client.post(reverse("set_language"), {"language": "sv"}, secure=True)
+    cookies = {**page.cookies, **response.cookies, **language.cookies}
+    session = cookies[settings.SESSION_COOKIE_NAME]
+    for cookie in (session, cookies[settings.CSRF_COOKIE_NAME], cookies["django_language"]):
+        assert cookie["secure"], cookie.key
+        assert cookie["samesite"] in ("Lax", "Strict"), cookie.key
+        if cookie.key.startswith("__Host-"):
+            assert cookie["path"] == "/" and not cookie["domain"], cookie.key
+    assert session.key.startswith("__Host-") and session["httponly"]
+    assert cookies[settings.CSRF_COOKIE_NAME].key.startswith("__Host-")
+    assert cookies["django_language"]["httponly"]
