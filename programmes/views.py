@@ -802,6 +802,15 @@ def participant_link(request: HttpRequest, token: str) -> HttpResponse:
 REPORTS_PER_MINUTE = 6  # a PDF costs a second of a worker: six a minute per user
 
 
+def _report_limit(request: HttpRequest) -> HttpResponse | None:
+    """The 429 page once a user has asked for six reports and exports this minute (counted
+    across workers and servers), else None."""
+    if ratelimit.allow("report", str(request.user.pk), maximum=REPORTS_PER_MINUTE):
+        return None
+    message = _("Six reports and exports a minute at most. Wait a minute and try again.")
+    return render(request, "429.html", {"message": message}, status=429)
+
+
 @require_GET
 def programme_export(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything the programme holds, as JSON and CSV in a zip with its progress report:
@@ -813,9 +822,8 @@ def programme_export(request: HttpRequest, pk: int) -> HttpResponse:
     from programmes.pdf import attachment_disposition
 
     programme = get_programme_for_facilitator(request.user, pk)
-    if not ratelimit.allow("report", str(request.user.pk), maximum=REPORTS_PER_MINUTE):
-        message = _("Six reports and exports a minute at most. Wait a minute and try again.")
-        return render(request, "429.html", {"message": message}, status=429)
+    if (refused := _report_limit(request)) is not None:
+        return refused
     try:
         made = report.build(ProgrammeAccess(programme, "facilitator"), report.selection_from({}))
         report_pdf = report.render(made)
@@ -839,9 +847,8 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     from programmes.pdf import pdf_response
 
     access = get_programme_access(request.user, pk)
-    if not ratelimit.allow("report", str(request.user.pk), maximum=REPORTS_PER_MINUTE):
-        message = _("Six reports and exports a minute at most. Wait a minute and try again.")
-        return render(request, "429.html", {"message": message}, status=429)
+    if (refused := _report_limit(request)) is not None:
+        return refused
     version = report.PUBLICATION if request.GET.get("version") == "publication" else report.FULL
     try:
         made = report.build(access, report.selection_from(request.GET), version=version)
