@@ -87,7 +87,8 @@ class PlanForm(forms.ModelForm):
 
 
 class ActionForm(forms.ModelForm):
-    """An action; a due date must not lie in the past when it is set or changed."""
+    """An action; a due date must not lie in the past when it is set or changed. Without
+    `owners` the form has no owner field, and saving keeps the owner as it is."""
 
     version = forms.IntegerField(
         widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1, required=False
@@ -100,6 +101,11 @@ class ActionForm(forms.ModelForm):
             "text": forms.TextInput(attrs={"maxlength": ACTION_MAX_CHARS}),
             "due": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+
+    def __init__(self, *args, owners: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not owners:  # a viewer who may not see who owns an action cannot change it either
+            del self.fields["owner"]
 
     def clean_due(self):
         due = self.cleaned_data.get("due")

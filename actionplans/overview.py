@@ -103,7 +103,7 @@ def overview(access: ProgrammeAccess, *, owners: bool | None = None) -> Overview
     """The plans this viewer may read (the report's source too); owners only for
     facilitators, and never when `owners` is False (the report, even a facilitator's)."""
     k = access.programme.min_group_size
-    named = access.is_facilitator if owners is None else owners and access.is_facilitator
+    named = access.sees_names if owners is None else owners and access.sees_names
     cards = tuple(plan_card(plan, owners=named, k=k) for plan in visible_plans(access))
     totals = Counter()
     for card in cards:

@@ -1,6 +1,7 @@
 """Team action plans: the facilitator's and managers' pages, and the scribe's phone.
 
-Facilitators see and edit everything, owners included. Managers read plans and actions
+Facilitators see and edit everything, owners included (a client co-facilitator sees owners
+only where the workspace allows names). Managers read plans and actions
 without owner names (DESIGN.md's audience table), within their subtree. Phones reach the
 plans of an open planning or follow-up row through the room, with the seat it gave them.
 """
@@ -35,6 +36,7 @@ from actionplans.models import Action, TeamPlan
 from programmes import audit
 from programmes.access import (
     ProgrammeAccess,
+    get_facilitator_access,
     get_programme_access,
     get_programme_for_facilitator,
 )
@@ -118,13 +120,18 @@ def plans_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _facilitator(request: HttpRequest, pk: int) -> ProgrammeAccess:
-    """A facilitator's access to their programme (404 for anyone else)."""
-    return ProgrammeAccess(get_programme_for_facilitator(request.user, pk), "facilitator")
+    """The access of someone who runs the programme, in their true role (404 for anyone
+    else): a co-facilitator sees action owners only if the workspace allows names."""
+    return get_facilitator_access(request.user, pk)
 
 
 def _action_fields(form: ActionForm) -> dict:
-    """An action form's values by the names the services take."""
-    return {name: form.cleaned_data[name] for name in services.ACTION_FIELDS}
+    """An action form's values by the names the services take; a field the form leaves out
+    (the owner, for a viewer who may not see it) keeps the action's value."""
+    return {
+        name: form.cleaned_data[name] if name in form.fields else getattr(form.instance, name)
+        for name in services.ACTION_FIELDS
+    }
 
 
 def _made_at(request: HttpRequest) -> dict:
@@ -148,13 +155,13 @@ def _plan_page(
 ) -> HttpResponse:
     """The plan's page; a row whose save failed keeps its form (errors) or both texts."""
     facilitator = access.is_facilitator
-    card = overview.plan_card(plan, owners=facilitator, k=access.programme.min_group_size)
+    card = overview.plan_card(plan, owners=access.sees_names, k=access.programme.min_group_size)
     row_forms, row_stale = row_forms or {}, row_stale or {}
     actions = {action.pk: action for action in plan.actions.all()}
     rows = [
         (
             row,
-            (row_forms.get(row.pk) or _row_form(actions[row.pk])) if facilitator else None,
+            (row_forms.get(row.pk) or _row_form(actions[row.pk], access)) if facilitator else None,
             row_stale.get(row.pk),
         )
         for row in card.rows
@@ -169,7 +176,7 @@ def _plan_page(
         "plan_form": PlanForm(instance=plan, initial={"version": plan.version})
         if facilitator
         else None,
-        "action_form": ActionForm(prefix="new") if facilitator else None,
+        "action_form": ActionForm(prefix="new", owners=access.sees_names) if facilitator else None,
         "follow_key": uuid.uuid4(),
         "status_choices": Action.Status.choices,
         "stale": None,
@@ -178,8 +185,13 @@ def _plan_page(
     return render_page(request, "actionplans/plan_detail.html", context, status=status)
 
 
-def _row_form(action: Action) -> ActionForm:
-    return ActionForm(instance=action, prefix=f"a{action.pk}", initial={"version": action.version})
+def _row_form(action: Action, access: ProgrammeAccess) -> ActionForm:
+    return ActionForm(
+        instance=action,
+        prefix=f"a{action.pk}",
+        initial={"version": action.version},
+        owners=access.sees_names,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -222,7 +234,7 @@ def action_add(request: HttpRequest, pk: int, plan_id: int) -> HttpResponse:
     access = _facilitator(request, pk)
     programme = access.programme
     plan = get_plan(access, plan_id)
-    form = ActionForm(request.POST, prefix="new")
+    form = ActionForm(request.POST, prefix="new", owners=access.sees_names)
     if not form.is_valid():
         return _plan_page(request, access, plan, action_form=form, status=422)
     services.add_action(
@@ -242,7 +254,10 @@ def action_edit(request: HttpRequest, pk: int, plan_id: int, action_id: int) -> 
     plan = get_plan(access, plan_id)
     action = get_action(plan, action_id)
     form = ActionForm(
-        request.POST, instance=Action.objects.get(pk=action.pk), prefix=f"a{action.pk}"
+        request.POST,
+        instance=Action.objects.get(pk=action.pk),
+        prefix=f"a{action.pk}",
+        owners=access.sees_names,
     )
     if not form.is_valid() or form.cleaned_data["version"] is None:
         return _row_answer(request, access, plan, action, form=form, status=422)
@@ -280,8 +295,8 @@ def _row_answer(request, access, plan, action, *, form=None, stale=None, status=
             "programme": access.programme,
             "access": access,
             "plan": plan,
-            "row": overview.action_row(fresh, owners=True),
-            "form": form or _row_form(fresh),
+            "row": overview.action_row(fresh, owners=access.sees_names),
+            "form": form or _row_form(fresh, access),
             "stale": stale,
             "follow_key": uuid.uuid4(),
             "status_choices": Action.Status.choices,

@@ -1,7 +1,18 @@
 """Access helpers: every lookup of programme data in a view goes through one of these.
 
-Staff reach a programme through their workspace or a manager row; a participant's phone
-through its session (the personal link it opened).
+Staff reach a programme through their workspace or a row for a person from the client (a
+manager, or a co-facilitator who runs that one programme); a participant's phone through its
+session (the personal link it opened).
+
+Who may do what with one programme:
+
+| | workspace facilitator | client co-facilitator | client manager |
+|---|---|---|---|
+| run seminars, rooms, boards, rounds, plans | yes | yes | no |
+| results | everything a facilitator sees | as a manager of the whole programme | their subtree |
+| participant names, action owners | yes | if the workspace allows it | never |
+| settings, units, log, export, deletion | yes | no | no |
+| invite and remove managers, co-facilitators | yes | once the programme is handed over | no |
 
 Each raises Http404 when the user may not see the object, so an outsider cannot tell a
 forbidden object from a missing one. Conditions are spelt out one per line.
@@ -16,6 +27,7 @@ from typing import Literal
 from django.http import Http404, HttpRequest
 
 from programmes.models import (
+    ClientRole,
     ManagerInvitation,
     Participant,
     Programme,
@@ -26,7 +38,7 @@ from programmes.models import (
     hash_token,
 )
 
-Role = Literal["facilitator", "manager"]
+Role = Literal["facilitator", "cofacilitator", "manager"]
 
 # The hash of the personal link a phone opened (participant_link writes it): the one place a
 # participant's session points to a Participant. Survey answers never carry it.
@@ -43,7 +55,24 @@ class ProgrammeAccess:
 
     @property
     def is_facilitator(self) -> bool:
+        """Runs the programme (a workspace facilitator or a client co-facilitator): the
+        controls of seminars, rooms, boards, rounds and plans follow this."""
+        return self.role in ("facilitator", "cofacilitator")
+
+    @property
+    def is_consultant(self) -> bool:
+        """A facilitator of the programme's workspace: every figure a facilitator may see
+        (response rates of hidden groups among them), the settings, the log."""
         return self.role == "facilitator"
+
+    @property
+    def sees_names(self) -> bool:
+        """Participant names and the owners of team-plan actions."""
+        if self.role == "facilitator":
+            return True
+        if self.role == "cofacilitator":
+            return self.programme.workspace.cofacilitators_see_names
+        return False
 
     @cached_property
     def visible_unit_ids(self) -> set[int] | None:
@@ -77,8 +106,9 @@ def workspaces_for_facilitator(user: User) -> list[Workspace]:
     return list(Workspace.objects.filter(memberships__user=user))
 
 
-def get_programme_for_facilitator(user: User, programme_id: int) -> Programme:
-    """A programme of one of the user's workspaces, or 404."""
+def get_programme_for_workspace(user: User, programme_id: int) -> Programme:
+    """A programme of one of the user's workspaces, or 404: its settings, units, log,
+    export and deletion are the consultancy's alone."""
     if not user.is_authenticated:
         raise Http404
     if not user.is_active:
@@ -91,8 +121,46 @@ def get_programme_for_facilitator(user: User, programme_id: int) -> Programme:
         raise Http404 from None
 
 
+def get_programme_for_facilitator(user: User, programme_id: int) -> Programme:
+    """A programme the user runs (their workspace's, or one they co-facilitate), or 404."""
+    if not user.is_authenticated:
+        raise Http404
+    if not user.is_active:
+        raise Http404
+    try:
+        return Programme.objects.select_related("workspace").run_by(user).get(pk=programme_id)
+    except Programme.DoesNotExist:
+        raise Http404 from None
+
+
+def get_facilitator_access(user: User, programme_id: int) -> ProgrammeAccess:
+    """A running facilitator's access in its true role, or 404 for a manager or outsider."""
+    access = get_programme_access(user, programme_id)
+    if not access.is_facilitator:
+        raise Http404
+    return access
+
+
+def get_programme_for_names(user: User, programme_id: int) -> Programme:
+    """The participant list's programme: for its facilitators, and for a co-facilitator
+    when the workspace lets co-facilitators see names; else 404."""
+    access = get_facilitator_access(user, programme_id)
+    if not access.sees_names:
+        raise Http404
+    return access.programme
+
+
+def get_programme_for_people(user: User, programme_id: int) -> Programme:
+    """Who has access to the programme: its workspace's facilitators manage it, and its
+    co-facilitators do once it has been handed over to the client; else 404."""
+    access = get_facilitator_access(user, programme_id)
+    if access.role == "cofacilitator" and access.programme.handed_over_at is None:
+        raise Http404
+    return access.programme
+
+
 def get_programme_access(user: User, programme_id: int) -> ProgrammeAccess:
-    """Read access for a facilitator of the workspace or an invited manager, or 404."""
+    """Access for a facilitator of the workspace, a co-facilitator or a manager, or 404."""
     if not user.is_authenticated:
         raise Http404
     if not user.is_active:
@@ -109,6 +177,8 @@ def get_programme_access(user: User, programme_id: int) -> ProgrammeAccess:
     )
     if manager is None:
         raise Http404
+    if manager.role == ClientRole.COFACILITATOR:
+        return ProgrammeAccess(programme, "cofacilitator")
     return ProgrammeAccess(programme, "manager", manager.unit)
 
 

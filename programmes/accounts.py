@@ -47,7 +47,7 @@ from nacl.exceptions import CryptoError
 from nacl.secret import SecretBox
 
 from programmes import security_log
-from programmes.models import ProgrammeManager, User
+from programmes.models import ClientRole, ProgrammeManager, User
 from programmes.qr import qr_svg
 from programmes.ratelimit import client_ip
 
@@ -57,11 +57,14 @@ SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
 
 def second_factor_required(user: User) -> bool:
     """True if this user may reach programme data only after setting up a second factor:
-    every facilitator (a workspace membership), and a client manager of a programme whose
-    workspace asks it. Nobody while `settings.MFA_REQUIRED` is off (local work, the demo)."""
+    every facilitator (a workspace membership), every client co-facilitator, and a client
+    manager of a programme whose workspace asks it. Nobody while `settings.MFA_REQUIRED` is
+    off (local work, the demo)."""
     if not settings.MFA_REQUIRED:
         return False
     if user.memberships.exists():
+        return True
+    if ProgrammeManager.objects.filter(user=user, role=ClientRole.COFACILITATOR).exists():
         return True
     return ProgrammeManager.objects.filter(
         user=user, programme__workspace__require_mfa_for_managers=True

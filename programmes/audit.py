@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from programmes.models import AuditEntry, Programme, Workspace
+from programmes.models import AuditEntry, Membership, Programme, ProgrammeManager, Workspace
 
 # Every action code written anywhere, as the log page names it. A code without a label here
 # fails a test that scans the source for `action=` arguments.
@@ -51,6 +51,12 @@ ACTIONS: dict[str, str] = {
     "manager.accept": _("Manager invitation accepted"),
     "manager.cancel_invitation": _("Manager invitation withdrawn"),
     "manager.revoke": _("Manager's access removed"),
+    "cofacilitator.invite": _("Co-facilitator invited"),
+    "cofacilitator.accept": _("Co-facilitator invitation accepted"),
+    "cofacilitator.cancel_invitation": _("Co-facilitator invitation withdrawn"),
+    "cofacilitator.revoke": _("Co-facilitator's access removed"),
+    "programme.hand_over": _("Programme handed over to the client's co-facilitators"),
+    "programme.take_back": _("Programme no longer handed over"),
     "seminar.create": _("Seminar added"),
     "seminar.edit": _("Seminar changed"),
     "seminar.move": _("Seminar moved"),
@@ -114,6 +120,7 @@ ACTIONS: dict[str, str] = {
 
 ROLES: dict[str, str] = {
     "facilitator": _("Facilitator"),
+    "cofacilitator": _("Co-facilitator"),
     "manager": _("Manager"),
     "room": _("A phone in the room"),
     "system": _("The system (retention)"),
@@ -157,7 +164,7 @@ def record(
     obj: models.Model | None = None,
     programme: Programme | None = None,
     workspace: Workspace | None = None,
-    role: str = "facilitator",
+    role: str | None = None,
     object_id: int | None = None,
     fields: Iterable[str] = (),
     counts: dict[str, int] | None = None,
@@ -167,9 +174,12 @@ def record(
     `fields` are the names of the changed fields (a form's `changed_data`), `counts` the
     numbers worth keeping (keys from COUNTS). Anything else is refused, so no free text
     can reach the log. `object_id` names an object that is already deleted (its pk is gone).
+    `role` is the actor's role in the programme, found out when not given.
     """
     details = _details(fields=fields, counts=counts or {})
     user = request.user if request.user.is_authenticated else None
+    if role is None:
+        role = _role_in(user, programme)
     if programme is not None and workspace is None:
         workspace_id = programme.workspace_id
     else:
@@ -186,6 +196,20 @@ def record(
         details=details,
         request_id=getattr(request, "request_id", ""),
     )
+
+
+def _role_in(user, programme: Programme | None) -> str:
+    """A workspace facilitator's, or the client role of someone from the client."""
+    if user is None or programme is None:
+        return "facilitator"
+    if Membership.objects.filter(workspace_id=programme.workspace_id, user=user).exists():
+        return "facilitator"
+    client_role = (
+        ProgrammeManager.objects.filter(programme=programme, user=user)
+        .values_list("role", flat=True)
+        .first()
+    )
+    return client_role or "facilitator"
 
 
 def _object_id(obj: models.Model | None, fallback: int | None) -> str:

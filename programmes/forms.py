@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
-from programmes.models import Participant, Programme, Unit, Workspace
+from programmes.models import ClientRole, Participant, Programme, Unit, Workspace
 from programmes.tree import UnitTree
 
 
@@ -93,12 +93,18 @@ class WorkspaceForm(forms.Form):
 class WorkspaceSettingsForm(forms.ModelForm):
     class Meta:
         model = Workspace
-        fields = ["name", "require_mfa_for_managers"]
+        fields = ["name", "require_mfa_for_managers", "cofacilitators_see_names"]
         help_texts = {
             "require_mfa_for_managers": _(
-                "Facilitators always log in with a second factor. Tick this to ask the same of "
-                "the clients’ managers, for example when a client’s own rules require it."
-            )
+                "Facilitators and co-facilitators always log in with a second factor. Tick "
+                "this to ask the same of the clients’ managers, for example when a client’s "
+                "own rules require it."
+            ),
+            "cofacilitators_see_names": _(
+                "Tick this when the client’s data processing agreement lets its own "
+                "co-facilitators see the participant list (names, e-mails, personal links) "
+                "and who owns each action. Results stay as a manager sees them."
+            ),
         }
 
 
@@ -228,13 +234,31 @@ class ParticipantImportForm(forms.Form):
 
 
 class ManagerInviteForm(forms.Form):
+    """An invitation for a person from the client: a manager who follows the programme, or a
+    co-facilitator who helps run it (always the whole programme)."""
+
     email = forms.EmailField(label=_("E-mail"))
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[
+            (ClientRole.MANAGER, _("Manager: follows the seminars, results and report")),
+            (
+                ClientRole.COFACILITATOR,
+                _("Co-facilitator: helps run seminars, survey rounds and action plans"),
+            ),
+        ],
+        initial=ClientRole.MANAGER,
+        required=False,  # left out: a manager, as invitations were before there were roles
+        widget=forms.RadioSelect,
+    )
     unit = forms.TypedChoiceField(
         label=_("Limit to unit"),
         required=False,
         coerce=int,
         empty_value=None,
-        help_text=_("The manager then sees results only for this unit and the units below it."),
+        help_text=_(
+            "For a manager only: they then see results only for this unit and the units below it."
+        ),
     )
 
     def __init__(self, *args, programme: Programme, tree: UnitTree, **kwargs) -> None:
@@ -245,14 +269,32 @@ class ManagerInviteForm(forms.Form):
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()
         if self.programme.managers.filter(user__email__iexact=email).exists():
-            raise forms.ValidationError(_("This person is already a manager of the programme."))
+            raise forms.ValidationError(
+                _("This person already has access to the programme. Revoke it first to change it.")
+            )
+        if self.programme.workspace.memberships.filter(user__email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("This person is a facilitator of the workspace and already runs the programme.")
+            )
         return email
+
+    def clean_role(self) -> str:
+        return self.cleaned_data["role"] or ClientRole.MANAGER
 
     def clean_unit(self) -> Unit | None:
         unit_id = self.cleaned_data["unit"]
         if unit_id is None:
             return None
         return Unit.objects.get(pk=unit_id, programme=self.programme)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("role") == ClientRole.COFACILITATOR and cleaned.get("unit") is not None:
+            self.add_error(
+                "unit",
+                _("A co-facilitator runs the whole programme: choose “The whole programme”."),
+            )
+        return cleaned
 
 
 class AcceptInvitationForm(SetPasswordForm):

@@ -64,10 +64,10 @@ KINDS = {
         ),
         record=lambda request, invitation: audit.record(
             request,
-            action="manager.accept",
+            action=f"{invitation.role}.accept",
             obj=invitation,
             programme=invitation.programme,
-            role="manager",
+            role=invitation.role,
         ),
         done=lambda invitation: reverse("programme_detail", args=[invitation.programme_id]),
         welcome=gettext_lazy("Welcome. You can now follow the programme."),

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Length, Lower
 from django.db.models.lookups import Exact
 from django.utils import timezone
@@ -92,6 +92,14 @@ class Workspace(models.Model):
             "programmes then must as well."
         ),
     )
+    cofacilitators_see_names = models.BooleanField(
+        _("client co-facilitators may see participants’ names"),
+        default=False,
+        help_text=_(
+            "Off: a co-facilitator from the client runs seminars, rounds and plans without "
+            "seeing the participant list or who owns an action."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -135,6 +143,18 @@ class ProgrammeQuerySet(models.QuerySet):
 
     def for_manager(self, user) -> ProgrammeQuerySet:
         return self.filter(managers__user=user)
+
+    def run_by(self, user) -> ProgrammeQuerySet:
+        """The programmes this user runs: those of their workspaces, and those they are a
+        client co-facilitator of."""
+        return self.filter(
+            Exists(Membership.objects.filter(workspace=OuterRef("workspace"), user=user))
+            | Exists(
+                ProgrammeManager.objects.filter(
+                    programme=OuterRef("pk"), user=user, role=ClientRole.COFACILITATOR
+                )
+            )
+        )
 
     def active(self) -> ProgrammeQuerySet:
         return self.filter(status=Programme.Status.ACTIVE)
@@ -209,6 +229,9 @@ class Programme(models.Model):
         _("contact for questions about the data"), max_length=200, blank=True
     )
     dpo_contact = models.CharField(_("data protection officer"), max_length=200, blank=True)
+    # Handed over to the client's working group: its co-facilitators then invite and remove
+    # co-facilitators and managers themselves, and keep running follow-up rounds.
+    handed_over_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -371,8 +394,17 @@ class Participant(models.Model):
         return token
 
 
+class ClientRole(models.TextChoices):
+    """What a person from the client does in one programme."""
+
+    MANAGER = "manager", _("Manager")
+    COFACILITATOR = "cofacilitator", _("Co-facilitator")
+
+
 class ProgrammeManager(models.Model):
-    """A client manager's read-only access to one programme, optionally one unit subtree."""
+    """A person from the client with access to one programme: a manager (read-only,
+    optionally one unit subtree) or a co-facilitator (runs the programme's seminars, rounds
+    and plans; sees results as a manager of the whole programme does)."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="managers")
     user = models.ForeignKey(
@@ -386,14 +418,27 @@ class ProgrammeManager(models.Model):
         related_name="+",
         verbose_name=_("limited to unit"),
     )
+    role = models.CharField(
+        _("role"), max_length=20, choices=ClientRole.choices, default=ClientRole.MANAGER
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("manager")
-        constraints = [models.UniqueConstraint(fields=["programme", "user"], name="manager_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "user"], name="manager_unique"),
+            models.CheckConstraint(
+                condition=models.Q(role=ClientRole.MANAGER) | models.Q(unit__isnull=True),
+                name="cofacilitator_whole_programme",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.user)
+
+    @property
+    def is_cofacilitator(self) -> bool:
+        return self.role == ClientRole.COFACILITATOR
 
 
 class ManagerInvitationQuerySet(models.QuerySet):
@@ -402,7 +447,7 @@ class ManagerInvitationQuerySet(models.QuerySet):
 
 
 class ManagerInvitation(models.Model):
-    """An e-mailed invitation; accepting it creates a ProgrammeManager row."""
+    """An e-mailed invitation; accepting it creates a ProgrammeManager row in its role."""
 
     programme = models.ForeignKey(
         Programme, on_delete=models.CASCADE, related_name="manager_invitations"
@@ -415,6 +460,9 @@ class ManagerInvitation(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("limited to unit"),
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=ClientRole.choices, default=ClientRole.MANAGER
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from programmes.models import (
+    ClientRole,
     ManagerInvitation,
     Participant,
     ParticipantImport,
@@ -232,22 +233,32 @@ def confirm_import(*, staged: ParticipantImport) -> int:
 
 
 def invite_manager(
-    *, programme: Programme, email: str, unit: Unit | None, invited_by: User
+    *,
+    programme: Programme,
+    email: str,
+    unit: Unit | None,
+    invited_by: User,
+    role: str = ClientRole.MANAGER,
 ) -> ManagerInvitation:
-    """Create an invitation and e-mail its accept link."""
+    """Create an invitation for a manager or a co-facilitator and e-mail its accept link."""
     token, token_hash = new_token()
     invitation = ManagerInvitation.objects.create(
         programme=programme,
         email=email,
         unit=unit,
+        role=role,
         token_hash=token_hash,
         invited_by=invited_by,
         expires_at=timezone.now() + datetime.timedelta(days=settings.MANAGER_INVITATION_DAYS),
     )
     url = settings.SITE_URL + reverse("invitation_accept", args=[token])
     with translation.override(programme.language):
+        if role == ClientRole.COFACILITATOR:
+            subject = _("Invitation to help run %(title)s") % {"title": programme.title}
+        else:
+            subject = _("Invitation to follow %(title)s") % {"title": programme.title}
         send_mail(
-            _("Invitation to follow %(title)s") % {"title": programme.title},
+            subject,
             render_to_string(
                 "emails/manager_invitation.txt",
                 {
@@ -266,13 +277,31 @@ def invite_manager(
 
 @transaction.atomic
 def accept_invitation(*, invitation: ManagerInvitation, user: User) -> ProgrammeManager:
-    """Turn an invitation into a manager row for this user (creating nothing twice)."""
+    """Turn an invitation into a row in its role for this user (creating nothing twice)."""
     manager, _created = ProgrammeManager.objects.update_or_create(
-        programme=invitation.programme, user=user, defaults={"unit": invitation.unit}
+        programme=invitation.programme,
+        user=user,
+        defaults={"unit": invitation.unit, "role": invitation.role},
     )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return manager
+
+
+def hand_over(programme: Programme, *, handed: bool) -> None:
+    """Hand the programme over to the client's working group, or take it back.
+
+    Handed over, its co-facilitators invite and remove co-facilitators and managers
+    themselves and keep running follow-up rounds; the workspace's facilitators keep their
+    access (and the settings, the log, the export and the deletion). There must be a
+    co-facilitator to hand it to.
+    """
+    if handed and not programme.managers.filter(role=ClientRole.COFACILITATOR).exists():
+        raise ServiceError(
+            _("Invite a co-facilitator from the client first: there is no one to hand it to.")
+        )
+    programme.handed_over_at = timezone.now() if handed else None
+    programme.save(update_fields=["handed_over_at", "updated_at"])
 
 
 def existing_user_for(email: str) -> User | None:

@@ -105,6 +105,11 @@ urlpatterns = [
     ),
     path("programmes/<int:pk>/managers/", views.managers, name="managers"),
     path(
+        "programmes/<int:pk>/hand-over/",
+        views.programme_hand_over,
+        name="programme_hand_over",
+    ),
+    path(
         "programmes/<int:pk>/managers/<int:manager_id>/revoke/",
         views.manager_revoke,
         name="manager_revoke",

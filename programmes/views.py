@@ -31,7 +31,9 @@ from programmes.access import (
     get_manager,
     get_participant,
     get_programme_access,
-    get_programme_for_facilitator,
+    get_programme_for_names,
+    get_programme_for_people,
+    get_programme_for_workspace,
     get_unit,
     workspaces_for_facilitator,
 )
@@ -48,6 +50,7 @@ from programmes.htmx import render_page
 from programmes.inputs import parse_id
 from programmes.models import (
     AuditEntry,
+    ClientRole,
     Participant,
     ParticipantImport,
     Programme,
@@ -100,6 +103,7 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("programme", "unit")
         .order_by("programme__title")
     )
+    cofacilitated = [row for row in managed if row.is_cofacilitator]
     return render(
         request,
         "programmes/home.html",
@@ -107,7 +111,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "workspaces": workspaces,
             "active": [p for p in programmes if not p.is_archived],
             "archived": [p for p in programmes if p.is_archived],
-            "managed": managed,
+            "cofacilitated": cofacilitated,
+            "managed": [row for row in managed if not row.is_cofacilitator],
         },
     )
 
@@ -149,6 +154,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
             },
         )
     participants_qs = programme.participants.all()
+    # `access` decides which of the page's links a co-facilitator gets (access.py's table).
     counts = {
         "units": programme.units.count(),
         "participants": participants_qs.count(),
@@ -162,9 +168,10 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "programmes/programme_detail.html",
         {
             "programme": programme,
+            "access": access,
             "counts": counts,
             "seminars": programme.seminars.all(),
-            "next_step": _next_step(programme, counts),
+            "next_step": _next_step(programme, counts) if access.is_consultant else None,
         },
     )
 
@@ -206,7 +213,7 @@ def _next_step(programme: Programme, counts: dict) -> dict | None:
 
 @require_http_methods(["GET", "POST"])
 def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = get_programme_for_facilitator(request.user, pk)
+    programme = get_programme_for_workspace(request.user, pk)
     form = ProgrammeForm(request.POST or None, instance=programme)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -244,7 +251,7 @@ def _programme_form_page(
 def programme_logo(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload (or with `remove`, remove) the logo on the report's cover. The file is checked
     and stored as `programmes.logo.clean` makes it; a refused file leaves the old logo."""
-    programme = get_programme_for_facilitator(request.user, pk)
+    programme = get_programme_for_workspace(request.user, pk)
     if "remove" in request.POST:
         if services.remove_logo(programme=programme):
             audit.record(request, action="programme.logo_remove", programme=programme)
@@ -270,7 +277,7 @@ def programme_logo(request: HttpRequest, pk: int) -> HttpResponse:
 def programme_logo_image(request: HttpRequest, pk: int) -> HttpResponse:
     """The stored logo, for the settings page's preview. Sent with a policy that runs and
     loads nothing, so even an SVG opened on its own is only a picture."""
-    programme = get_programme_for_facilitator(request.user, pk)
+    programme = get_programme_for_workspace(request.user, pk)
     logo = ProgrammeLogo.objects.filter(programme=programme).first()
     if logo is None:
         raise Http404
@@ -292,7 +299,7 @@ def programme_delete(request: HttpRequest, pk: int) -> HttpResponse:
     It is gone from every page and link at once; its rows are removed in batches, for a few
     seconds now and the rest by the daily retention run.
     """
-    programme = get_programme_for_facilitator(request.user, pk)
+    programme = get_programme_for_workspace(request.user, pk)
     if request.method == "POST" and request.POST.get("confirm") == programme.title:
         with transaction.atomic():
             audit.record(request, action="programme.delete", obj=programme, programme=programme)
@@ -322,7 +329,7 @@ PURGE_SECONDS = 5  # of a delete's request; the daily run does the rest
 
 @require_POST
 def programme_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = get_programme_for_facilitator(request.user, pk)
+    programme = get_programme_for_workspace(request.user, pk)
     archive = request.POST.get("archive") != "0"
     services.set_archived(programme=programme, archived=archive)
     audit.record(
@@ -345,7 +352,7 @@ def programme_archive(request: HttpRequest, pk: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def units(request: HttpRequest, pk: int) -> HttpResponse:
     """The unit tree, with a form to add a unit."""
-    programme = get_programme_for_facilitator(request.user, pk)
+    programme = get_programme_for_workspace(request.user, pk)
     tree = programme.unit_tree()
     form = UnitForm(request.POST or None, programme=programme, tree=tree)
     if request.method == "POST":
@@ -381,7 +388,7 @@ def _units_page(request, programme, tree, form, *, partial: str, status: int = 2
 @vary_on_headers("HX-Request")
 def unit_edit(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     """Rename or move a unit: inline with htmx, or as its own page without JavaScript."""
-    programme = get_programme_for_facilitator(request.user, pk)
+    programme = get_programme_for_workspace(request.user, pk)
     unit = get_unit(programme, unit_id)
     tree = programme.unit_tree()
     form = UnitForm(
@@ -427,7 +434,7 @@ def unit_edit(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
 
 @require_POST
 def unit_delete(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
-    programme = get_programme_for_facilitator(request.user, pk)
+    programme = get_programme_for_workspace(request.user, pk)
     unit = get_unit(programme, unit_id)
     try:
         services.delete_unit(unit=unit)
@@ -449,7 +456,7 @@ def unit_delete(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def participants(request: HttpRequest, pk: int) -> HttpResponse:
     """The participant list, searchable and paged, with a form to add one."""
-    programme = get_programme_for_facilitator(request.user, pk)
+    programme = get_programme_for_names(request.user, pk)
     tree = programme.unit_tree()
     form = ParticipantForm(request.POST or None, programme=programme, tree=tree)
     if request.method == "POST" and form.is_valid():
@@ -483,7 +490,7 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def participant_edit(request: HttpRequest, pk: int, participant_id: int) -> HttpResponse:
-    programme = get_programme_for_facilitator(request.user, pk)
+    programme = get_programme_for_names(request.user, pk)
     participant = get_participant(programme, participant_id)
     form = ParticipantForm(
         request.POST or None,
@@ -512,7 +519,7 @@ def participant_edit(request: HttpRequest, pk: int, participant_id: int) -> Http
 
 @require_POST
 def participant_delete(request: HttpRequest, pk: int, participant_id: int) -> HttpResponse:
-    programme = get_programme_for_facilitator(request.user, pk)
+    programme = get_programme_for_names(request.user, pk)
     participant = get_participant(programme, participant_id)
     with transaction.atomic():  # name, e-mail, link, participations and reminders at once
         audit.record(request, action="participant.delete", obj=participant, programme=programme)
@@ -530,7 +537,7 @@ def participant_delete(request: HttpRequest, pk: int, participant_id: int) -> Ht
 @require_http_methods(["GET", "POST"])
 def participant_import(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload a CSV file and see every row checked before anything is saved."""
-    programme = get_programme_for_facilitator(request.user, pk)
+    programme = get_programme_for_names(request.user, pk)
     form = ParticipantImportForm(request.POST or None, request.FILES or None)
     context = {"programme": programme, "form": form}
     if request.method == "POST" and form.is_valid():
@@ -567,7 +574,7 @@ def participant_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def participant_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = get_programme_for_facilitator(request.user, pk)
+    programme = get_programme_for_names(request.user, pk)
     staged_id = parse_id(request.POST.get("staged"))
     staged = (
         ParticipantImport.objects.filter(
@@ -649,7 +656,7 @@ def _link_slips_pdf(programme: Programme, sheets: list[list[LinkSlip]]) -> HttpR
 @require_POST
 def participant_links(request: HttpRequest, pk: int) -> HttpResponse:
     """Issue new personal links (voiding old ones) and show them once: slips, PDF or e-mail."""
-    programme = get_programme_for_facilitator(request.user, pk)
+    programme = get_programme_for_names(request.user, pk)
     rows = Participant.objects.filter(programme=programme).select_related("unit")
     scope = request.POST.get("scope", "")
     if scope == "unissued":
@@ -691,7 +698,7 @@ def participant_links(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def managers(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = get_programme_for_facilitator(request.user, pk)
+    programme = get_programme_for_people(request.user, pk)
     tree = programme.unit_tree()
     form = ManagerInviteForm(request.POST or None, programme=programme, tree=tree)
     if request.method == "POST" and form.is_valid():
@@ -700,10 +707,11 @@ def managers(request: HttpRequest, pk: int) -> HttpResponse:
             email=form.cleaned_data["email"],
             unit=form.cleaned_data["unit"],
             invited_by=request.user,
+            role=form.cleaned_data["role"],
         )
         audit.record(
             request,
-            action="manager.invite",
+            action=f"{invitation.role}.invite",
             obj=invitation,
             programme=programme,
         )
@@ -716,6 +724,8 @@ def managers(request: HttpRequest, pk: int) -> HttpResponse:
         "programmes/managers.html",
         {
             "programme": programme,
+            "access": get_programme_access(request.user, programme.pk),
+            "cofacilitators": programme.managers.filter(role=ClientRole.COFACILITATOR).exists(),
             "form": form,
             "managers": [
                 (m, tree.path(m.unit_id) if m.unit_id else None)
@@ -732,11 +742,11 @@ def managers(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def manager_revoke(request: HttpRequest, pk: int, manager_id: int) -> HttpResponse:
-    programme = get_programme_for_facilitator(request.user, pk)
+    programme = get_programme_for_people(request.user, pk)
     manager = get_manager(programme, manager_id)
     audit.record(
         request,
-        action="manager.revoke",
+        action=f"{manager.role}.revoke",
         obj=manager,
         programme=programme,
     )
@@ -750,11 +760,11 @@ def manager_revoke(request: HttpRequest, pk: int, manager_id: int) -> HttpRespon
 
 @require_POST
 def invitation_cancel(request: HttpRequest, pk: int, invitation_id: int) -> HttpResponse:
-    programme = get_programme_for_facilitator(request.user, pk)
+    programme = get_programme_for_people(request.user, pk)
     invitation = get_invitation(programme, invitation_id)
     audit.record(
         request,
-        action="manager.cancel_invitation",
+        action=f"{invitation.role}.cancel_invitation",
         obj=invitation,
         programme=programme,
     )
@@ -763,12 +773,42 @@ def invitation_cancel(request: HttpRequest, pk: int, invitation_id: int) -> Http
     return redirect("managers", programme.pk)
 
 
+@require_POST
+def programme_hand_over(request: HttpRequest, pk: int) -> HttpResponse:
+    """Hand the programme over to the client's co-facilitators, or take it back."""
+    programme = get_programme_for_workspace(request.user, pk)
+    handed = request.POST.get("handed_over") == "1"
+    try:
+        with transaction.atomic():
+            services.hand_over(programme, handed=handed)
+            audit.record(
+                request,
+                action="programme.hand_over" if handed else "programme.take_back",
+                obj=programme,
+                programme=programme,
+            )
+    except services.ServiceError as error:
+        messages.error(request, str(error))
+        return redirect("managers", programme.pk)
+    if handed:
+        messages.success(
+            request,
+            _(
+                "The programme is handed over. Its co-facilitators can now invite and remove "
+                "co-facilitators and managers themselves."
+            ),
+        )
+    else:
+        messages.success(request, _("The programme is no longer handed over."))
+    return redirect("managers", programme.pk)
+
+
 # --- Audit log -----------------------------------------------------------------------
 
 
 @require_GET
 def audit_log(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = get_programme_for_facilitator(request.user, pk)
+    programme = get_programme_for_workspace(request.user, pk)
     entries = AuditEntry.objects.filter(programme_id=programme.pk)
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)  # annotated once, then shown
@@ -821,7 +861,7 @@ def programme_export(request: HttpRequest, pk: int) -> HttpResponse:
     from programmes.access import ProgrammeAccess
     from programmes.pdf import attachment_disposition
 
-    programme = get_programme_for_facilitator(request.user, pk)
+    programme = get_programme_for_workspace(request.user, pk)
     if (refused := _report_limit(request)) is not None:
         return refused
     try:

@@ -375,8 +375,9 @@ def _heatmap(dashboard, results, units, access: ProgrammeAccess) -> tuple:
 def visible_rate(
     rate: ResponseRate, group: anonymity.GroupResult, access: ProgrammeAccess
 ) -> ResponseRate | None:
-    """A group's response rate, or None where a manager may not see it (its figures are hidden)."""
-    if access.is_facilitator or group.shown:
+    """A group's response rate, or None where the viewer may not see it (its figures are
+    hidden): only the workspace's facilitators see the rates of hidden groups."""
+    if access.is_consultant or group.shown:
         return rate
     return None
 

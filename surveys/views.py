@@ -20,6 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from programmes import audit
 from programmes.access import (
+    get_facilitator_access,
     get_programme_access,
     get_programme_for_facilitator,
     workspaces_for_facilitator,
@@ -423,7 +424,8 @@ def rounds(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def round_detail(request: HttpRequest, pk: int, round_id: int) -> HttpResponse:
     """State, room code, QR code and response rate of one round; its title and times."""
-    programme = get_programme_for_facilitator(request.user, pk)
+    access = get_facilitator_access(request.user, pk)
+    programme, consultant = access.programme, access.is_consultant
     round = get_round(programme, round_id)
     form = RoundForm(request.POST or None, instance=round, seminars=list(programme.seminars.all()))
     if request.method == "POST" and form.is_valid():
@@ -449,7 +451,9 @@ def round_detail(request: HttpRequest, pk: int, round_id: int) -> HttpResponse:
             "code": code,
             "join_url": join_url,
             "qr": qr_svg(join_url) if join_url else "",
-            "rates": response_rates(round),
+            # Per unit for the workspace's facilitators; a co-facilitator sees what the
+            # room sees, the whole programme's count (no rates of hidden groups).
+            "rates": response_rates(round)[: None if consultant else 1],
             "short_join_url": request.build_absolute_uri(reverse("join")),
             "ask_close": round.is_open and request.GET.get("close") == "ask",
         },

@@ -16,7 +16,7 @@ from actionplans.models import Action, TeamPlan
 from programmes.models import ManagerInvitation, ProgrammeLogo, new_token
 from seminars.models import Board, GroupWork, Post, PostGroup, Session, WorkGroup
 from surveys.models import Round
-from tests.factories import ParticipantFactory, ProgrammeManagerFactory, closed_round
+from tests.factories import ParticipantFactory, ProgrammeManagerFactory, UserFactory, closed_round
 
 # Routes outside programme data: Django's own auth views, admin, language switch,
 # favicon, health, and the participant / invitation links (tested in their own modules).
@@ -158,6 +158,7 @@ PROGRAMME_ROUTES = {
     "participant_edit": (["GET", "POST"], False),
     "participant_delete": (["POST"], False),
     "managers": (["GET", "POST"], False),
+    "programme_hand_over": (["POST"], False),
     "manager_revoke": (["POST"], False),
     "invitation_cancel": (["POST"], False),
     "audit_log": (["GET"], False),
@@ -385,6 +386,99 @@ def test_write_routes_refuse_get_with_405(client, cast):
             assert response.status_code == 405, name
 
 
+# A client co-facilitator runs the programme like a facilitator (programmes/access.py's
+# table), except on these routes: never on the workspace's own (settings, units, log,
+# export, deletion); on the participant list only when the workspace lets co-facilitators
+# see names; on who has access only once the programme is handed over to the client.
+COFACILITATOR_NEVER = {
+    "programme_edit",
+    "programme_archive",
+    "programme_delete",
+    "programme_export",
+    "programme_logo",
+    "programme_logo_image",
+    "programme_hand_over",
+    "units",
+    "unit_edit",
+    "unit_delete",
+    "audit_log",
+}
+COFACILITATOR_WITH_NAMES = {
+    "participants",
+    "participant_import",
+    "participant_import_confirm",
+    "participant_links",
+    "participant_edit",
+    "participant_delete",
+}
+COFACILITATOR_AFTER_HAND_OVER = {"managers", "manager_revoke", "invitation_cancel"}
+
+
+def cofacilitator_of(programme, username: str):
+    from programmes.models import ClientRole
+
+    return ProgrammeManagerFactory(
+        programme=programme, user=UserFactory(username=username), role=ClientRole.COFACILITATOR
+    ).user
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(PROGRAMME_ROUTES))
+def test_a_cofacilitator_runs_this_programme_only(name, cast):
+    """The co-facilitator of this programme gets each route as access.py's table says, in
+    both states of the workspace's names setting and of the hand-over: where it may, exactly
+    the facilitator's answer to the same request; elsewhere 404. The co-facilitator of
+    another programme of the same workspace gets 404 everywhere. Each request is rolled back,
+    so both roles meet the same state."""
+    from django.db import transaction
+    from django.test import Client
+
+    from programmes.services import create_programme
+
+    workspace = cast.programme.workspace
+    sibling = create_programme(
+        workspace=workspace, organisation="Nabo Kommune", title="Sibling", language="da"
+    )
+    clients = {}
+    for key, user in (
+        ("facilitator", cast.facilitator),
+        ("cofacilitator", cofacilitator_of(cast.programme, "cofac")),
+        ("elsewhere", cofacilitator_of(sibling, "sibling-cofac")),
+    ):
+        clients[key] = Client()
+        clients[key].force_login(user)
+    methods, _ = PROGRAMME_ROUTES[name]
+    url = reverse(name, kwargs=kwargs_for(name, cast))
+
+    def status(key: str, method: str) -> int:
+        with transaction.atomic():
+            code = getattr(clients[key], method.lower())(url, HTTP_HX_REQUEST="true").status_code
+            transaction.set_rollback(True)
+        return code
+
+    cells = 0
+    for names, handed in ((False, False), (True, True)):
+        workspace.cofacilitators_see_names = names
+        workspace.save()
+        type(cast.programme).objects.filter(pk=cast.programme.pk).update(
+            handed_over_at=timezone.now() if handed else None
+        )
+        refused = set(COFACILITATOR_NEVER)
+        if not names:
+            refused |= COFACILITATOR_WITH_NAMES
+        if not handed:
+            refused |= COFACILITATOR_AFTER_HAND_OVER
+        for method in methods:
+            assert status("elsewhere", method) == 404, (name, method, "another programme's")
+            got = status("cofacilitator", method)
+            if name in refused:
+                assert got == 404, (name, method, names, handed)
+            else:
+                assert got == status("facilitator", method), (name, method, names, handed)
+            cells += 2
+    print(f"{name}: {cells} co-facilitator cells checked")
+
+
 INSTRUMENT_ROUTES = {
     "instrument_detail": ["GET", "POST"],
     "instrument_export": ["GET"],
@@ -461,11 +555,19 @@ def test_workspace_routes_deny_everyone_outside_and_members_the_owners_actions(n
         WorkspaceInvitation.objects.count(),
     )
     checked = 0
+    cofacilitator = None
     for method in methods:
         client.logout()
         assert getattr(client, method.lower())(url).status_code == 302
         for role in ("outsider", "manager", "limited_manager", "other_manager", "nobody"):
             client.force_login(getattr(cast, role))
+            response = getattr(client, method.lower())(url, HTTP_HX_REQUEST="true")
+            assert response.status_code == 404, (name, method, role)
+            checked += 1
+        if cofacilitator is None:
+            cofacilitator = cofacilitator_of(cast.programme, "cofac")
+        for user in (cofacilitator,):  # runs a programme of the workspace, is not a member
+            client.force_login(user)
             response = getattr(client, method.lower())(url, HTTP_HX_REQUEST="true")
             assert response.status_code == 404, (name, method, role)
             checked += 1

@@ -14,13 +14,22 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from programmes import services
-from programmes.models import Membership, Participant, Programme, ProgrammeManager, Unit, Workspace
+from programmes.models import (
+    ClientRole,
+    Membership,
+    Participant,
+    Programme,
+    ProgrammeManager,
+    Unit,
+    Workspace,
+)
 
 WORKSPACE = "Trivsel & Udvikling ApS"
 FACILITATOR = ("facilitator", "demo-facilitator-2026", "Lene", "Kragh", "lene@trivsel.example")
 MANAGER = ("manager", "demo-manager-2026", "Jens", "Holm", "jens.holm@skovby.example")
 COLLEAGUE = ("colleague", "demo-colleague-2026", "Mads", "Winther", "mads@trivsel.example")
 TEAM_MANAGER = ("teamleader", "demo-teamleader-2026", "Aisha", "Nielsen", "aisha@skovby.example")
+COFACILITATOR = ("hr", "demo-cofacilitator-2026", "Sanne", "Bech", "sanne.bech@skovby.example")
 
 # (path, employees): some units are below the minimum group size of 5 on purpose.
 UNITS = [
@@ -132,6 +141,7 @@ class Command(BaseCommand):
         # After the rebuild: a deleted programme takes the accounts of its only managers.
         manager_user = ensure_user(*MANAGER)
         team_user = ensure_user(*TEAM_MANAGER)
+        cofacilitator_user = ensure_user(*COFACILITATOR)
         services.set_logo(programme=programme, logo=demo_logo())
         today = timezone.localdate()
         dates = [
@@ -174,6 +184,10 @@ class Command(BaseCommand):
         ProgrammeManager.objects.create(
             programme=programme, user=team_user, unit=units["Hjemmeplejen"]
         )
+        # The client's HR consultant helps run this programme (and will keep it going).
+        ProgrammeManager.objects.create(
+            programme=programme, user=cofacilitator_user, role=ClientRole.COFACILITATOR
+        )
         join_path = build_survey_rounds(programme, units, participants, rng)
         board_urls, wall_urls = build_boards(programme, units, rng)
         group_urls = build_group_work(programme)
@@ -201,6 +215,7 @@ class Command(BaseCommand):
                 "password": TEAM_MANAGER[1],
                 "limited_to": "Hjemmeplejen",
             },
+            "cofacilitator": {"username": COFACILITATOR[0], "password": COFACILITATOR[1]},
             "programme_url": reverse("programme_detail", args=[programme.pk]),
             "dashboard_url": reverse("results", args=[programme.pk]),
             "projector_url": projector_path,
@@ -245,6 +260,9 @@ class Command(BaseCommand):
         self.stdout.write(f"  Manager:     {MANAGER[0]} / {MANAGER[1]}")
         self.stdout.write(
             f"  Team manager (Hjemmeplejen only): {TEAM_MANAGER[0]} / {TEAM_MANAGER[1]}"
+        )
+        self.stdout.write(
+            f"  Co-facilitator from the client (HR): {COFACILITATOR[0]} / {COFACILITATOR[1]}"
         )
         self.stdout.write(f"  Programme:   {data['programme_url']}")
         self.stdout.write(f"  Results dashboard: {data['dashboard_url']}")
