@@ -179,3 +179,30 @@ def test_no_model_form_exposes_every_field():
                 if "fields" in targets and isinstance(node.value, ast.Constant):
                     offenders.append(f"{path}: fields={node.value.value!r}")
     assert offenders == []
+
+
+def test_no_model_stores_an_ip_address_or_a_user_agent():
+    """QUALITY G-4: minimisation. No model of the app has a field for either. (A rate
+    counter's key holds the address for its window of a minute or two, apart from any
+    survey, board or plan data; the security log is a log, not a table.)"""
+    from django.apps import apps
+    from django.db import models as dj_models
+
+    suspicious = ("ip", "ip_address", "remote_addr", "user_agent", "useragent", "agent", "host")
+    found = []
+    checked = 0
+    for model in apps.get_models():
+        if model._meta.app_label not in {"programmes", "surveys", "seminars", "actionplans"}:
+            continue
+        for field in model._meta.get_fields():
+            if not getattr(field, "concrete", False):
+                continue
+            checked += 1
+            name = field.name.lower()
+            if isinstance(field, dj_models.GenericIPAddressField) or name in suspicious:
+                found.append(f"{model._meta.label}.{field.name}")
+            if name.endswith(("_ip", "_user_agent")):
+                found.append(f"{model._meta.label}.{field.name}")
+    assert checked > 100
+    assert found == []
+    print(f"{checked} fields of the app's models: no IP address or user agent")
