@@ -45,6 +45,7 @@ ACTIONS: dict[str, str] = {
     "participant.create": _("Participant added"),
     "participant.edit": _("Participant changed"),
     "participant.delete": _("Participant deleted"),
+    "participant.upload": _("Participant list uploaded for checking"),
     "participant.import": _("Participant list imported"),
     "participant.issue_links": _("Personal links issued"),
     "manager.invite": _("Manager invited"),
