@@ -80,6 +80,7 @@ ACTIONS: dict[str, str] = {
     "evaluation.questions": _("Evaluation questions changed"),
     "documentation.release": _("Seminar documentation released"),
     "documentation.withdraw": _("Seminar documentation withdrawn"),
+    "documentation.download": _("Seminar documentation downloaded"),
     "plans.export_csv": _("Team plans exported as CSV"),
     "plan.create": _("Team plan made"),
     "plan.edit": _("Team plan changed"),
