@@ -82,6 +82,8 @@ ACTIONS: dict[str, str] = {
     "documentation.withdraw": _("Seminar documentation withdrawn"),
     "documentation.download": _("Seminar documentation downloaded"),
     "plans.export_csv": _("Team plans exported as CSV"),
+    "planning.open": _("Team plans opened to phones in the room"),
+    "planning.close": _("Team plans closed to phones"),
     "plan.create": _("Team plan made"),
     "plan.edit": _("Team plan changed"),
     "action.create": _("Action added"),
