@@ -56,6 +56,7 @@ def _audit(request: HttpRequest, **entry) -> None:
 # --- Plans --------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def create_plan(
     *,
     request: HttpRequest | None,

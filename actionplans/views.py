@@ -14,6 +14,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -385,17 +386,24 @@ def planning_open(request: HttpRequest, pk: int, seminar_id: int, activity_id: i
     """Open (or close) a planning or follow-up row's plans to phones in the room."""
     programme = get_programme_for_facilitator(request.user, pk)
     activity = get_activity(get_seminar(programme, seminar_id), activity_id)
-    run = get_planning_run(activity)
-    run.is_open = request.POST.get("open") == "1"
-    run.save(update_fields=["is_open"])
-    if run.is_open:
+    opened = request.POST.get("open") == "1"
+    on_wall = request.POST.get("wall") == "1" and activity.kind in PLANNING_KINDS
+    with transaction.atomic():
+        run = get_planning_run(activity)
+        if run.is_open != opened:
+            run.is_open = opened
+            run.save(update_fields=["is_open"])
+            action = "planning.open" if opened else "planning.close"
+            audit.record(request, action=action, obj=run, programme=programme)
+        if on_wall:  # a second change, with its own row
+            seminars_services.present(
+                request=request, seminar=activity.seminar, wall=Wall.PLANS, activity=activity
+            )
+    if opened:
         messages.success(request, _("The plans are open for phones in the room."))
     else:
         messages.success(request, _("The plans are closed for phones."))
-    if request.POST.get("wall") == "1" and activity.kind in PLANNING_KINDS:
-        seminars_services.present(
-            request=request, seminar=activity.seminar, wall=Wall.PLANS, activity=activity
-        )
+    if on_wall:
         messages.success(request, _("The wall shows the plans now."))
     return redirect(reverse("plans", args=[programme.pk]) + f"?activity={activity.pk}")
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -124,7 +125,9 @@ def accept(request: HttpRequest, kind: str) -> HttpResponse:
     if existing is not None:
         if request.user.is_authenticated and request.user.pk == existing.pk:
             if request.method == "POST":
-                flow.accept(invitation, request.user)
+                with transaction.atomic():
+                    flow.accept(invitation, request.user)
+                    flow.record(request, invitation)
                 return _accepted(request, kind, invitation)
             return render(
                 request, "programmes/invitation_accept.html", {**context, "mode": "confirm"}
@@ -135,13 +138,16 @@ def accept(request: HttpRequest, kind: str) -> HttpResponse:
         User(username=invitation.email, email=invitation.email), request.POST or None
     )
     if request.method == "POST" and form.is_valid():
-        user = flow.accept_new(
-            invitation,
-            first_name=form.cleaned_data["first_name"],
-            last_name=form.cleaned_data["last_name"],
-            password=form.cleaned_data["new_password1"],
-        )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        # Logged in before the audit row is written, so that the row names the new account.
+        with transaction.atomic():
+            user = flow.accept_new(
+                invitation,
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                password=form.cleaned_data["new_password1"],
+            )
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            flow.record(request, invitation)
         security_log.record(request, security_log.LOGIN_SUCCESS, user=user, via="invitation")
         return _accepted(request, kind, invitation)
     return render(
@@ -153,8 +159,8 @@ def accept(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def _accepted(request: HttpRequest, kind: str, invitation) -> HttpResponse:
+    """After the invitation and its audit row are stored, in one transaction."""
     flow = KINDS[kind]
     request.session.pop(_session_key(kind), None)
-    flow.record(request, invitation)
     messages.success(request, str(flow.welcome))
     return redirect(flow.done(invitation))

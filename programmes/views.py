@@ -129,8 +129,9 @@ def programme_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         workspace = data.pop("workspace")
-        programme = services.create_programme(workspace=workspace, **data)
-        audit.record(request, action="programme.create", obj=programme, programme=programme)
+        with transaction.atomic():
+            programme = services.create_programme(workspace=workspace, **data)
+            audit.record(request, action="programme.create", obj=programme, programme=programme)
         messages.success(request, _("The programme has been created. Next, add its units."))
         return redirect("programme_detail", programme.pk)
     status = 422 if form.errors else 200
@@ -216,14 +217,15 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     programme = get_programme_for_workspace(request.user, pk)
     form = ProgrammeForm(request.POST or None, instance=programme)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        audit.record(
-            request,
-            action="programme.edit",
-            obj=programme,
-            programme=programme,
-            fields=form.changed_data,
-        )
+        with transaction.atomic():
+            form.save()
+            audit.record(
+                request,
+                action="programme.edit",
+                obj=programme,
+                programme=programme,
+                fields=form.changed_data,
+            )
         messages.success(request, _("The programme has been saved."))
         return redirect("programme_detail", programme.pk)
     return _programme_form_page(request, programme, form, LogoForm())
@@ -253,8 +255,11 @@ def programme_logo(request: HttpRequest, pk: int) -> HttpResponse:
     and stored as `programmes.logo.clean` makes it; a refused file leaves the old logo."""
     programme = get_programme_for_workspace(request.user, pk)
     if "remove" in request.POST:
-        if services.remove_logo(programme=programme):
-            audit.record(request, action="programme.logo_remove", programme=programme)
+        with transaction.atomic():
+            removed = services.remove_logo(programme=programme)
+            if removed:
+                audit.record(request, action="programme.logo_remove", programme=programme)
+        if removed:
             messages.success(request, _("The logo has been removed."))
         return redirect("programme_edit", programme.pk)
     # A body far over the limit is refused before it is read into a temporary file.
@@ -267,8 +272,9 @@ def programme_logo(request: HttpRequest, pk: int) -> HttpResponse:
         return _programme_form_page(
             request, programme, ProgrammeForm(instance=programme), logo_form
         )
-    services.set_logo(programme=programme, logo=logo_form.cleaned_data["logo"])
-    audit.record(request, action="programme.logo", programme=programme)
+    with transaction.atomic():
+        services.set_logo(programme=programme, logo=logo_form.cleaned_data["logo"])
+        audit.record(request, action="programme.logo", programme=programme)
     messages.success(request, _("The logo has been saved. It is printed on the report's cover."))
     return redirect("programme_edit", programme.pk)
 
@@ -331,13 +337,14 @@ PURGE_SECONDS = 5  # of a delete's request; the daily run does the rest
 def programme_archive(request: HttpRequest, pk: int) -> HttpResponse:
     programme = get_programme_for_workspace(request.user, pk)
     archive = request.POST.get("archive") != "0"
-    services.set_archived(programme=programme, archived=archive)
-    audit.record(
-        request,
-        action="programme.archive" if archive else "programme.restore",
-        obj=programme,
-        programme=programme,
-    )
+    with transaction.atomic():
+        services.set_archived(programme=programme, archived=archive)
+        audit.record(
+            request,
+            action="programme.archive" if archive else "programme.restore",
+            obj=programme,
+            programme=programme,
+        )
     if archive:
         messages.success(request, _("The programme has been archived."))
     else:
@@ -359,8 +366,9 @@ def units(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             unit = form.save(commit=False)
             unit.programme = programme
-            unit.save()
-            audit.record(request, action="unit.create", obj=unit, programme=programme)
+            with transaction.atomic():
+                unit.save()
+                audit.record(request, action="unit.create", obj=unit, programme=programme)
             if not request.htmx:
                 messages.success(request, _("“%(unit)s” has been added.") % {"unit": unit})
                 return redirect("units", programme.pk)
@@ -400,14 +408,15 @@ def unit_edit(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     )
     if request.method == "POST":
         if form.is_valid():
-            form.save()
-            audit.record(
-                request,
-                action="unit.edit",
-                obj=unit,
-                programme=programme,
-                fields=form.changed_data,
-            )
+            with transaction.atomic():
+                form.save()
+                audit.record(
+                    request,
+                    action="unit.edit",
+                    obj=unit,
+                    programme=programme,
+                    fields=form.changed_data,
+                )
             if request.htmx:
                 tree = programme.unit_tree()
                 response = _units_page(
@@ -437,13 +446,16 @@ def unit_delete(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     programme = get_programme_for_workspace(request.user, pk)
     unit = get_unit(programme, unit_id)
     try:
-        services.delete_unit(unit=unit)
+        with transaction.atomic():
+            services.delete_unit(unit=unit)
+            audit.record(
+                request, action="unit.delete", obj=unit, object_id=unit_id, programme=programme
+            )
     except services.ServiceError as error:
         messages.error(request, str(error))
         if request.htmx:
             return HttpResponseClientRedirect(reverse("units", args=[programme.pk]))
         return redirect("units", programme.pk)
-    audit.record(request, action="unit.delete", obj=unit, object_id=unit_id, programme=programme)
     messages.success(request, _("The unit has been deleted."))
     if request.htmx:
         return HttpResponseClientRedirect(reverse("units", args=[programme.pk]))
@@ -462,8 +474,9 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         participant = form.save(commit=False)
         participant.programme = programme
-        participant.save()
-        audit.record(request, action="participant.create", obj=participant, programme=programme)
+        with transaction.atomic():
+            participant.save()
+            audit.record(request, action="participant.create", obj=participant, programme=programme)
         messages.success(request, _("The participant has been added."))
         return redirect("participants", programme.pk)
     query = request.GET.get("q", "").strip()[:100]
@@ -499,14 +512,15 @@ def participant_edit(request: HttpRequest, pk: int, participant_id: int) -> Http
         tree=programme.unit_tree(),
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
-        audit.record(
-            request,
-            action="participant.edit",
-            obj=participant,
-            programme=programme,
-            fields=form.changed_data,
-        )
+        with transaction.atomic():
+            form.save()
+            audit.record(
+                request,
+                action="participant.edit",
+                obj=participant,
+                programme=programme,
+                fields=form.changed_data,
+            )
         messages.success(request, _("The participant has been saved."))
         return redirect("participants", programme.pk)
     return render(
@@ -554,9 +568,13 @@ def participant_import(request: HttpRequest, pk: int) -> HttpResponse:
         )
         context["result"] = result
         if result.ok:
-            staged = services.stage_import(
-                programme=programme, user=request.user, filename=upload.name, result=result
-            )
+            # The checked rows are kept until the facilitator confirms them: personal data
+            # is stored, so the upload is audited as the import is.
+            with transaction.atomic():
+                staged = services.stage_import(
+                    programme=programme, user=request.user, filename=upload.name, result=result
+                )
+                audit.record(request, action="participant.upload", programme=programme)
             tree = programme.unit_tree()
             context["staged"] = staged
             context["preview"] = [
@@ -587,13 +605,17 @@ def participant_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("This import has expired. Upload the file again."))
         return redirect("participant_import", programme.pk)
     try:
-        count = services.confirm_import(staged=staged)
+        with transaction.atomic():
+            count = services.confirm_import(staged=staged)
+            audit.record(
+                request,
+                action="participant.import",
+                programme=programme,
+                counts={"participants": count},
+            )
     except services.ServiceError as error:
         messages.error(request, str(error))
         return redirect("participant_import", programme.pk)
-    audit.record(
-        request, action="participant.import", programme=programme, counts={"participants": count}
-    )
     messages.success(
         request,
         ngettext(
@@ -670,16 +692,19 @@ def participant_links(request: HttpRequest, pk: int) -> HttpResponse:
     if not participants_list:
         messages.info(request, _("Every participant already has a link."))
         return redirect("participants", programme.pk)
-    links = services.issue_links(participants=participants_list)
-    sent = 0
-    if request.POST.get("send") == "email":
-        sent = services.email_links(programme=programme, links=links)
-    audit.record(
-        request,
-        action="participant.issue_links",
-        programme=programme,
-        counts={"links": len(links), "emailed": sent},
-    )
+    # The e-mails go out inside the transaction: if one cannot be sent, the old links stay
+    # valid and no row says they were replaced.
+    with transaction.atomic():
+        links = services.issue_links(participants=participants_list)
+        sent = 0
+        if request.POST.get("send") == "email":
+            sent = services.email_links(programme=programme, links=links)
+        audit.record(
+            request,
+            action="participant.issue_links",
+            programme=programme,
+            counts={"links": len(links), "emailed": sent},
+        )
     # The tokens exist only now, so the PDF is made by this request or never.
     sheets = _link_slips(programme, links)
     if request.POST.get("format") == "pdf":
@@ -702,19 +727,20 @@ def managers(request: HttpRequest, pk: int) -> HttpResponse:
     tree = programme.unit_tree()
     form = ManagerInviteForm(request.POST or None, programme=programme, tree=tree)
     if request.method == "POST" and form.is_valid():
-        invitation = services.invite_manager(
-            programme=programme,
-            email=form.cleaned_data["email"],
-            unit=form.cleaned_data["unit"],
-            invited_by=request.user,
-            role=form.cleaned_data["role"],
-        )
-        audit.record(
-            request,
-            action=f"{invitation.role}.invite",
-            obj=invitation,
-            programme=programme,
-        )
+        with transaction.atomic():
+            invitation = services.invite_manager(
+                programme=programme,
+                email=form.cleaned_data["email"],
+                unit=form.cleaned_data["unit"],
+                invited_by=request.user,
+                role=form.cleaned_data["role"],
+            )
+            audit.record(
+                request,
+                action=f"{invitation.role}.invite",
+                obj=invitation,
+                programme=programme,
+            )
         messages.success(
             request, _("An invitation is sent to %(email)s.") % {"email": invitation.email}
         )
@@ -744,13 +770,13 @@ def managers(request: HttpRequest, pk: int) -> HttpResponse:
 def manager_revoke(request: HttpRequest, pk: int, manager_id: int) -> HttpResponse:
     programme = get_programme_for_people(request.user, pk)
     manager = get_manager(programme, manager_id)
-    audit.record(
-        request,
-        action=f"{manager.role}.revoke",
-        obj=manager,
-        programme=programme,
-    )
     with transaction.atomic():
+        audit.record(
+            request,
+            action=f"{manager.role}.revoke",
+            obj=manager,
+            programme=programme,
+        )
         manager.delete()
         # An account that was there for this programme alone goes with the access.
         services.delete_orphaned_accounts([manager.user_id])
@@ -762,13 +788,14 @@ def manager_revoke(request: HttpRequest, pk: int, manager_id: int) -> HttpRespon
 def invitation_cancel(request: HttpRequest, pk: int, invitation_id: int) -> HttpResponse:
     programme = get_programme_for_people(request.user, pk)
     invitation = get_invitation(programme, invitation_id)
-    audit.record(
-        request,
-        action=f"{invitation.role}.cancel_invitation",
-        obj=invitation,
-        programme=programme,
-    )
-    invitation.delete()
+    with transaction.atomic():
+        audit.record(
+            request,
+            action=f"{invitation.role}.cancel_invitation",
+            obj=invitation,
+            programme=programme,
+        )
+        invitation.delete()
     messages.success(request, _("The invitation has been withdrawn."))
     return redirect("managers", programme.pk)
 

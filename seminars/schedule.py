@@ -101,6 +101,7 @@ def _renumber(ordered: list[Seminar]) -> None:
 # --- Sittings -----------------------------------------------------------------------------
 
 
+@transaction.atomic
 def add_session(*, request: HttpRequest, seminar: Seminar, session: Session) -> Session:
     """A further sitting of the seminar (an unsaved Session from the form), with its code."""
     session.seminar = seminar
@@ -110,6 +111,7 @@ def add_session(*, request: HttpRequest, seminar: Seminar, session: Session) -> 
     return session
 
 
+@transaction.atomic
 def remove_session(*, request: HttpRequest, session: Session) -> None:
     """Drop a sitting: its code and display link stop working; what was said in it stays."""
     seminar = session.seminar
@@ -138,6 +140,7 @@ def is_over(seminar: Seminar, *, today: datetime.date | None = None) -> bool:
     return day is not None and day < today
 
 
+@transaction.atomic
 def end_seminar(*, request: HttpRequest, seminar: Seminar) -> None:
     """End the seminar now: its room closes to phones, its display links stop."""
     now = timezone.now()
@@ -148,6 +151,7 @@ def end_seminar(*, request: HttpRequest, seminar: Seminar) -> None:
     audit.record(request, action="seminar.end", obj=seminar, programme=seminar.programme)
 
 
+@transaction.atomic
 def reopen_seminar(*, request: HttpRequest, seminar: Seminar) -> None:
     """Undo the facilitator's end (a seminar past its last day stays over: change its date)."""
     seminar.ended_at = None

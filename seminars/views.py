@@ -151,14 +151,15 @@ def seminar_detail(request: HttpRequest, pk: int, seminar_id: int) -> HttpRespon
         return _run_sheet(request, access, seminar, partial="seminar-form")
     form = SeminarForm(request.POST, instance=seminar)
     if form.is_valid():
-        form.save()
-        audit.record(
-            request,
-            action="seminar.edit",
-            obj=seminar,
-            programme=programme,
-            fields=form.changed_data,
-        )
+        with transaction.atomic():
+            form.save()
+            audit.record(
+                request,
+                action="seminar.edit",
+                obj=seminar,
+                programme=programme,
+                fields=form.changed_data,
+            )
         messages.success(request, _("The seminar has been saved."))
         return redirect("seminar_detail", programme.pk, seminar.pk)
     return _run_sheet(request, access, seminar, form=form, partial="seminar-form", status=422)
@@ -172,12 +173,13 @@ def activity_add(request: HttpRequest, pk: int, seminar_id: int) -> HttpResponse
     if form.is_valid():
         activity = form.save(commit=False)
         activity.seminar = seminar
-        activity.position = seminar.activities.count()
-        activity.save()
-        services.ensure_board(activity=activity)
-        services.ensure_group_work(activity=activity)
-        services.ensure_evaluation(activity=activity)
-        audit.record(request, action="activity.create", obj=activity, programme=programme)
+        with transaction.atomic():
+            activity.position = seminar.activities.count()
+            activity.save()
+            services.ensure_board(activity=activity)
+            services.ensure_group_work(activity=activity)
+            services.ensure_evaluation(activity=activity)
+            audit.record(request, action="activity.create", obj=activity, programme=programme)
         messages.success(request, _("The activity has been added."))
         return redirect("seminar_detail", programme.pk, seminar.pk)
     access = get_programme_access(request.user, pk)
@@ -280,8 +282,9 @@ def session_display_open(
     """Issue the sitting's own display link (voiding its older one) and open it."""
     programme = get_programme_for_facilitator(request.user, pk)
     session = get_session(get_seminar(programme, seminar_id), session_id)
-    token = services.issue_display_token(seminar=session)
-    audit.record(request, action="session.display_link", obj=session, programme=programme)
+    with transaction.atomic():
+        token = services.issue_display_token(seminar=session)
+        audit.record(request, action="session.display_link", obj=session, programme=programme)
     return redirect("display", token)
 
 
@@ -292,17 +295,18 @@ def activity_edit(request: HttpRequest, pk: int, seminar_id: int, activity_id: i
     activity = get_activity(seminar, activity_id)
     form = ActivityForm(request.POST or None, instance=activity)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        services.ensure_board(activity=activity)
-        services.ensure_group_work(activity=activity)
-        services.ensure_evaluation(activity=activity)
-        audit.record(
-            request,
-            action="activity.edit",
-            obj=activity,
-            programme=programme,
-            fields=form.changed_data,
-        )
+        with transaction.atomic():
+            form.save()
+            services.ensure_board(activity=activity)
+            services.ensure_group_work(activity=activity)
+            services.ensure_evaluation(activity=activity)
+            audit.record(
+                request,
+                action="activity.edit",
+                obj=activity,
+                programme=programme,
+                fields=form.changed_data,
+            )
         messages.success(request, _("The activity has been saved."))
         return redirect("seminar_detail", programme.pk, seminar.pk)
     return render_page(
@@ -320,8 +324,9 @@ def activity_delete(
     programme = get_programme_for_facilitator(request.user, pk)
     seminar = get_seminar(programme, seminar_id)
     activity = get_activity(seminar, activity_id)
-    audit.record(request, action="activity.delete", obj=activity, programme=programme)
-    activity.delete()
+    with transaction.atomic():
+        audit.record(request, action="activity.delete", obj=activity, programme=programme)
+        activity.delete()
     messages.success(request, _("The activity has been deleted."))
     return redirect("seminar_detail", programme.pk, seminar.pk)
 
@@ -363,7 +368,7 @@ def activity_move(request: HttpRequest, pk: int, seminar_id: int, activity_id: i
             for position, row in enumerate(ordered):
                 row.position = position
             type(activity).objects.bulk_update(ordered, ["position"])
-    audit.record(request, action="activity.move", obj=activity, programme=programme)
+            audit.record(request, action="activity.move", obj=activity, programme=programme)
     return redirect("seminar_detail", programme.pk, seminar.pk)
 
 
@@ -466,8 +471,9 @@ def display_open(request: HttpRequest, pk: int, seminar_id: int) -> HttpResponse
     """Issue the seminar's display link (voiding an older one) and open it."""
     programme = get_programme_for_facilitator(request.user, pk)
     seminar = get_seminar(programme, seminar_id)
-    token = services.issue_display_token(seminar=seminar)
-    audit.record(request, action="seminar.display_link", obj=seminar, programme=programme)
+    with transaction.atomic():
+        token = services.issue_display_token(seminar=seminar)
+        audit.record(request, action="seminar.display_link", obj=seminar, programme=programme)
     return redirect("display", token)
 
 
@@ -1186,14 +1192,15 @@ def seminar_documentation(request: HttpRequest, pk: int, seminar_id: int) -> Htt
         raise Http404
     form = SummaryForm(request.POST or None, instance=seminar) if access.is_facilitator else None
     if request.method == "POST" and form.is_valid():
-        form.save()
-        audit.record(
-            request,
-            action="seminar.edit",
-            obj=seminar,
-            programme=seminar.programme,
-            fields=form.changed_data,
-        )
+        with transaction.atomic():
+            form.save()
+            audit.record(
+                request,
+                action="seminar.edit",
+                obj=seminar,
+                programme=seminar.programme,
+                fields=form.changed_data,
+            )
         messages.success(request, _("The summary has been saved."))
         return redirect("seminar_documentation", pk, seminar_id)
     share_url = share_qr = ""
@@ -1221,8 +1228,18 @@ def seminar_documentation(request: HttpRequest, pk: int, seminar_id: int) -> Htt
 
 @require_GET
 def seminar_documentation_pdf(request: HttpRequest, pk: int, seminar_id: int) -> HttpResponse:
+    """The documentation as a PDF; a download by staff is audited, as the report's is."""
     access = get_programme_access(request.user, pk)
-    return _documentation_pdf(get_seminar(access.programme, seminar_id))
+    seminar = get_seminar(access.programme, seminar_id)
+    response = _documentation_pdf(seminar)
+    audit.record(
+        request,
+        action="documentation.download",
+        obj=seminar,
+        programme=access.programme,
+        role=access.role,
+    )
+    return response
 
 
 @require_POST

@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
@@ -402,11 +403,12 @@ def rounds(request: HttpRequest, pk: int) -> HttpResponse:
     seminars = list(programme.seminars.all())
     form = RoundForm(request.POST or None, seminars=seminars)
     if request.method == "POST" and form.is_valid():
-        services.get_or_create_setup(programme=programme)
         round = form.save(commit=False)
         round.programme = programme
-        round.save()
-        audit.record(request, action="round.create", obj=round, programme=programme)
+        with transaction.atomic():
+            services.get_or_create_setup(programme=programme)
+            round.save()
+            audit.record(request, action="round.create", obj=round, programme=programme)
         messages.success(request, _("The survey round has been created."))
         return redirect("round_detail", programme.pk, round.pk)
     return render(
@@ -429,14 +431,15 @@ def round_detail(request: HttpRequest, pk: int, round_id: int) -> HttpResponse:
     round = get_round(programme, round_id)
     form = RoundForm(request.POST or None, instance=round, seminars=list(programme.seminars.all()))
     if request.method == "POST" and form.is_valid():
-        form.save()
-        audit.record(
-            request,
-            action="round.edit",
-            obj=round,
-            programme=programme,
-            fields=form.changed_data,
-        )
+        with transaction.atomic():
+            form.save()
+            audit.record(
+                request,
+                action="round.edit",
+                obj=round,
+                programme=programme,
+                fields=form.changed_data,
+            )
         messages.success(request, _("The survey round has been saved."))
         return redirect("round_detail", programme.pk, round.pk)
     code = services.room_code(round) if round.is_open else ""
@@ -485,8 +488,9 @@ def survey_preview(request: HttpRequest, pk: int) -> HttpResponse:
 def round_open(request: HttpRequest, pk: int, round_id: int) -> HttpResponse:
     """Open (or reopen) a round with one click."""
     programme = get_programme_for_facilitator(request.user, pk)
-    round = services.open_round(round=get_round(programme, round_id))
-    audit.record(request, action="round.open", obj=round, programme=programme)
+    with transaction.atomic():
+        round = services.open_round(round=get_round(programme, round_id))
+        audit.record(request, action="round.open", obj=round, programme=programme)
     return redirect("round_detail", programme.pk, round.pk)
 
 
@@ -500,8 +504,9 @@ def round_close(request: HttpRequest, pk: int, round_id: int) -> HttpResponse:
     if not round.is_open:
         messages.info(request, _("The survey round was already closed."))
         return redirect("round_detail", programme.pk, round.pk)
-    services.close_round(round=round)
-    audit.record(request, action="round.close", obj=round, programme=programme)
+    with transaction.atomic():
+        services.close_round(round=round)
+        audit.record(request, action="round.close", obj=round, programme=programme)
     answered = round.responses.count()
     messages.success(
         request,
@@ -529,8 +534,9 @@ def survey_setup(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _change_setup(request: HttpRequest, programme: Programme, setup) -> HttpResponse:
     if setup is None:
-        setup = services.get_or_create_setup(programme=programme)
-        audit.record(request, action="survey.setup", obj=setup, programme=programme)
+        with transaction.atomic():
+            setup = services.get_or_create_setup(programme=programme)
+            audit.record(request, action="survey.setup", obj=setup, programme=programme)
         return redirect("survey_setup", programme.pk)
     if setup.pinned_at is not None:
         messages.error(request, _("The questions are fixed: a round has already been opened."))
@@ -539,21 +545,23 @@ def _change_setup(request: HttpRequest, programme: Programme, setup) -> HttpResp
         form = InstrumentChoiceForm(request.POST, queryset=_instrument_choices(programme))
         if not form.is_valid():
             return _setup_page(request, programme, setup, instrument_form=form, status=422)
-        services.choose_instrument(setup=setup, instrument=form.cleaned_data["instrument"])
-        audit.record(request, action="survey.instrument", obj=setup, programme=programme)
+        with transaction.atomic():
+            services.choose_instrument(setup=setup, instrument=form.cleaned_data["instrument"])
+            audit.record(request, action="survey.instrument", obj=setup, programme=programme)
         messages.success(request, _("The instrument has been changed."))
         return redirect("survey_setup", programme.pk)
     form = SurveyItemsForm(request.POST, instrument=setup.instrument, language=programme.language)
     if not form.is_valid():
         return _setup_page(request, programme, setup, items_form=form, status=422)
-    setup.items.set(form.cleaned_data["items"])
-    audit.record(
-        request,
-        action="survey.items",
-        obj=setup,
-        programme=programme,
-        counts={"questions": len(form.cleaned_data["items"])},
-    )
+    with transaction.atomic():
+        setup.items.set(form.cleaned_data["items"])
+        audit.record(
+            request,
+            action="survey.items",
+            obj=setup,
+            programme=programme,
+            counts={"questions": len(form.cleaned_data["items"])},
+        )
     messages.success(request, _("The questions have been saved."))
     return redirect("survey_setup", programme.pk)
 
@@ -607,14 +615,15 @@ def instruments(request: HttpRequest) -> HttpResponse:
         parsed = parse_instrument(form.cleaned_data["file"].read(MAX_BYTES + 1))
         if not parsed.errors:
             workspace = form.cleaned_data["workspace"]
-            instrument = services.import_instrument(workspace=workspace, parsed=parsed)
-            audit.record(
-                request,
-                action="instrument.import",
-                obj=instrument,
-                workspace=workspace,
-                counts={"questions": len(parsed.items)},
-            )
+            with transaction.atomic():
+                instrument = services.import_instrument(workspace=workspace, parsed=parsed)
+                audit.record(
+                    request,
+                    action="instrument.import",
+                    obj=instrument,
+                    workspace=workspace,
+                    counts={"questions": len(parsed.items)},
+                )
             messages.success(request, _("“%(name)s” has been imported.") % {"name": instrument})
             return redirect("instrument_detail", instrument.pk)
         errors = parsed.errors
@@ -641,9 +650,10 @@ def instrument_detail(request: HttpRequest, instrument_id: int) -> HttpResponse:
         if form.is_valid():
             item = form.save(commit=False)
             item.instrument = instrument
-            item.position = instrument.items.count()
-            item.save()
-            _audit_item(request, "item_add", item)
+            with transaction.atomic():
+                item.position = instrument.items.count()
+                item.save()
+                _audit_item(request, "item_add", item)
             messages.success(request, _("The question has been added."))
             return redirect("instrument_detail", instrument.pk)
     return render(
@@ -678,8 +688,9 @@ def instrument_item_edit(request: HttpRequest, instrument_id: int, item_id: int)
     item = get_item(instrument, item_id)
     form = ItemForm(request.POST or None, instance=item, instrument=instrument)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        _audit_item(request, "item_edit", item, form.changed_data)
+        with transaction.atomic():
+            form.save()
+            _audit_item(request, "item_edit", item, form.changed_data)
         messages.success(request, _("The question has been saved."))
         return redirect("instrument_detail", instrument.pk)
     return render(
@@ -697,8 +708,9 @@ def instrument_item_delete(request: HttpRequest, instrument_id: int, item_id: in
     if SurveySetup.objects.filter(items=item).exists():
         messages.error(request, _("A programme has chosen this question. Remove it there first."))
         return redirect("instrument_detail", instrument.pk)
-    _audit_item(request, "item_delete", item)
-    item.delete()
+    with transaction.atomic():
+        _audit_item(request, "item_delete", item)
+        item.delete()
     messages.success(request, _("The question has been removed."))
     return redirect("instrument_detail", instrument.pk)
 
@@ -712,14 +724,15 @@ def instrument_new_version(request: HttpRequest, instrument_id: int) -> HttpResp
         messages.error(request, _("Choose a workspace."))
         return redirect("instrument_detail", instrument.pk)
     workspace = form.cleaned_data["workspace"]
-    copy = services.new_instrument_version(instrument=instrument, workspace=workspace)
-    audit.record(
-        request,
-        action="instrument.new_version",
-        obj=copy,
-        workspace=workspace,
-        counts={"version": copy.version},
-    )
+    with transaction.atomic():
+        copy = services.new_instrument_version(instrument=instrument, workspace=workspace)
+        audit.record(
+            request,
+            action="instrument.new_version",
+            obj=copy,
+            workspace=workspace,
+            counts={"version": copy.version},
+        )
     messages.success(
         request, _("Version %(version)s is ready to change.") % {"version": copy.version}
     )
@@ -793,8 +806,9 @@ def event_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         event = form.save(commit=False)
         event.programme = programme
-        event.save()
-        audit.record(request, action="event.create", obj=event, programme=programme)
+        with transaction.atomic():
+            event.save()
+            audit.record(request, action="event.create", obj=event, programme=programme)
         messages.success(request, _("The event has been added to the timeline."))
     else:
         messages.error(
@@ -811,14 +825,15 @@ def event_edit(request: HttpRequest, pk: int, event_id: int) -> HttpResponse:
     event = get_event(programme, event_id)
     form = EventForm(request.POST or None, instance=event, programme=programme)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        audit.record(
-            request,
-            action="event.edit",
-            obj=event,
-            programme=programme,
-            fields=form.changed_data,
-        )
+        with transaction.atomic():
+            form.save()
+            audit.record(
+                request,
+                action="event.edit",
+                obj=event,
+                programme=programme,
+                fields=form.changed_data,
+            )
         messages.success(request, _("The event has been saved."))
         return redirect(reverse("results", args=[programme.pk]) + "#trend")
     return render(
@@ -833,7 +848,8 @@ def event_edit(request: HttpRequest, pk: int, event_id: int) -> HttpResponse:
 def event_delete(request: HttpRequest, pk: int, event_id: int) -> HttpResponse:
     programme = get_programme_for_facilitator(request.user, pk)
     event = get_event(programme, event_id)
-    audit.record(request, action="event.delete", obj=event, programme=programme)
-    event.delete()
+    with transaction.atomic():
+        audit.record(request, action="event.delete", obj=event, programme=programme)
+        event.delete()
     messages.success(request, _("The event has been removed."))
     return redirect(reverse("results", args=[programme.pk]) + "#trend")
