@@ -114,11 +114,14 @@ def get_programme_for_workspace(user: User, programme_id: int) -> Programme:
     if not user.is_active:
         raise Http404
     try:
-        return (
+        programme = (
             Programme.objects.select_related("workspace").for_facilitator(user).get(pk=programme_id)
         )
     except Programme.DoesNotExist:
         raise Http404 from None
+    programme.runs_as_member = True
+    _remember(user, ProgrammeAccess(programme, "facilitator"))
+    return programme
 
 
 def get_programme_for_facilitator(user: User, programme_id: int) -> Programme:
@@ -128,9 +131,11 @@ def get_programme_for_facilitator(user: User, programme_id: int) -> Programme:
     if not user.is_active:
         raise Http404
     try:
-        return Programme.objects.select_related("workspace").run_by(user).get(pk=programme_id)
+        programme = Programme.objects.select_related("workspace").run_by(user).get(pk=programme_id)
     except Programme.DoesNotExist:
         raise Http404 from None
+    _remember(user, access_to_run(programme))
+    return programme
 
 
 def get_facilitator_access(user: User, programme_id: int) -> ProgrammeAccess:
@@ -159,6 +164,27 @@ def get_programme_for_people(user: User, programme_id: int) -> Programme:
     return access.programme
 
 
+def _remember(user: User, access: ProgrammeAccess) -> ProgrammeAccess:
+    """Keep the access found for this request's user, so the page's menu need not ask again
+    (`remembered`). It lives on the user object, which lives as long as the request."""
+    user.__dict__.setdefault("_programme_access", {})[access.programme.pk] = access
+    return access
+
+
+def remembered(user: User, programme_id: int) -> ProgrammeAccess | None:
+    """The access an access getter found for this user and programme in this request."""
+    return user.__dict__.get("_programme_access", {}).get(programme_id)
+
+
+def access_to_run(programme: Programme) -> ProgrammeAccess | None:
+    """The access a programme fetched by one of the getters above carries (no query), or
+    None for a programme fetched another way."""
+    member = getattr(programme, "runs_as_member", None)
+    if member is None:
+        return None
+    return ProgrammeAccess(programme, "facilitator" if member else "cofacilitator")
+
+
 def get_programme_access(user: User, programme_id: int) -> ProgrammeAccess:
     """Access for a facilitator of the workspace, a co-facilitator or a manager, or 404."""
     if not user.is_authenticated:
@@ -169,7 +195,7 @@ def get_programme_access(user: User, programme_id: int) -> ProgrammeAccess:
     if programme is None:
         raise Http404
     if programme.workspace.memberships.filter(user=user).exists():
-        return ProgrammeAccess(programme, "facilitator")
+        return _remember(user, ProgrammeAccess(programme, "facilitator"))
     manager = (
         ProgrammeManager.objects.select_related("unit")
         .filter(programme=programme, user=user)
@@ -178,8 +204,8 @@ def get_programme_access(user: User, programme_id: int) -> ProgrammeAccess:
     if manager is None:
         raise Http404
     if manager.role == ClientRole.COFACILITATOR:
-        return ProgrammeAccess(programme, "cofacilitator")
-    return ProgrammeAccess(programme, "manager", manager.unit)
+        return _remember(user, ProgrammeAccess(programme, "cofacilitator"))
+    return _remember(user, ProgrammeAccess(programme, "manager", manager.unit))
 
 
 def session_participant(request: HttpRequest) -> Participant | None:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Length, Lower
 from django.db.models.lookups import Exact
 from django.utils import timezone
@@ -146,9 +146,14 @@ class ProgrammeQuerySet(models.QuerySet):
 
     def run_by(self, user) -> ProgrammeQuerySet:
         """The programmes this user runs: those of their workspaces, and those they are a
-        client co-facilitator of."""
-        return self.filter(
-            Exists(Membership.objects.filter(workspace=OuterRef("workspace"), user=user))
+        client co-facilitator of. Each carries `runs_as_member`, so pages know the role
+        without asking again."""
+        return self.annotate(
+            runs_as_member=Exists(
+                Membership.objects.filter(workspace=OuterRef("workspace"), user=user)
+            )
+        ).filter(
+            Q(runs_as_member=True)
             | Exists(
                 ProgrammeManager.objects.filter(
                     programme=OuterRef("pk"), user=user, role=ClientRole.COFACILITATOR
