@@ -15,6 +15,9 @@ Two things are kept out, on purpose:
   the dashboard.
 
 Personal plans stay sealed: only their owner's key opens them.
+
+The CSV files are for spreadsheets, so their text cells go through `safe_cell` (a formula
+typed as a unit name is shown, not run); the JSON files keep every value exactly.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from django.db.models import Count
 
 from programmes.deletion import owned_models
 from programmes.models import Programme
+from programmes.spreadsheet import safe_cell
 
 SECRET = re.compile(r"token|hash|nonce|lookup|idempotency|secret|password", re.IGNORECASE)
 ROWS_PER_READ = 2000
@@ -102,7 +106,10 @@ def write(programme: Programme, out, *, report_pdf: bytes | None = None) -> list
                 text = io.TextIOWrapper(entry, encoding="utf-8-sig", newline="")
                 table = csv.DictWriter(text, fieldnames=columns)
                 table.writeheader()
-                table.writerows(records())
+                table.writerows(
+                    {column: safe_cell(value) for column, value in record.items()}
+                    for record in records()
+                )
                 text.flush()
                 text.detach()
             names += [f"{label}.json", f"{label}.csv"]
@@ -126,6 +133,9 @@ def _readme(programme: Programme) -> str:
         "in a round have no unit: the sheets are anonymous and a small unit would say whose "
         "they are.\n"
         "Personal plans stay encrypted (base64): only their owner's key opens them.\n"
+        "In the CSV files, a text that begins with =, +, -, @, a tab or a carriage return "
+        "has an apostrophe in front, so that a spreadsheet shows it instead of running it as "
+        "a formula; the JSON files hold every text exactly as it was typed.\n"
     )
 
 

@@ -1,6 +1,11 @@
 """Plotly figures as plain dicts, built from dashboard data; drawn by static/js/charts.js.
 
 The same plain data feeds the report's server-rendered SVG, so figures and tables agree.
+
+Plotly reads a few tags in every label, legend entry and annotation (`<a href>`, `<b>`,
+`<span style>`, `<br>`): a round title or an event typed as `<a href="https://...">` would
+become a live link in a manager's chart. So every text from our data goes through `plain`,
+which plotly shows as the characters typed.
 """
 
 from __future__ import annotations
@@ -10,6 +15,12 @@ from typing import Any
 # Okabe-Ito: distinguishable with every common colour-vision deficiency.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
 SEPARATORS = {"da": ",.", "sv": ", ", "en": ".,"}
+
+
+def plain(text: str) -> str:
+    """Text that plotly shows as typed: its tags escaped as the entities plotly decodes
+    (it knows &amp;, &lt; and &gt;, not &quot;, so quotes stay as they are)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _layout(language: str, **extra: Any) -> dict:
@@ -32,11 +43,12 @@ def before_after(measures: list[str], series: list[dict], *, language: str) -> d
     data = []
     for index, round_series in enumerate(series):
         values = round_series["values"]
+        name = plain(round_series["name"])
         data.append(
             {
                 "type": "bar",
-                "name": round_series["name"],
-                "x": measures,
+                "name": name,
+                "x": [plain(measure) for measure in measures],
                 "y": [v["mean"] if v else None for v in values],
                 "error_y": {
                     "type": "data",
@@ -56,9 +68,7 @@ def before_after(measures: list[str], series: list[dict], *, language: str) -> d
                 "textposition": "inside",
                 "insidetextanchor": "start",
                 "marker": {"color": PALETTE[index % len(PALETTE)]},
-                "hovertemplate": "%{x}: %{y:.0f} (%{text})<extra>"
-                + round_series["name"]
-                + "</extra>",
+                "hovertemplate": "%{x}: %{y:.0f} (%{text})<extra>" + name + "</extra>",
             }
         )
     layout = _layout(
@@ -83,13 +93,13 @@ def trend(rounds: list[str], series: list[dict], events: list[dict], *, language
         {
             "type": "scatter",
             "mode": "lines+markers",
-            "name": line["name"],
-            "x": rounds,
+            "name": plain(line["name"]),
+            "x": [plain(label) for label in rounds],
             "y": line["values"],
             "connectgaps": False,
             "line": {"color": PALETTE[index % len(PALETTE)], "width": 3},
             "marker": {"size": 9},
-            "hovertemplate": "%{x}: %{y:.0f}<extra>" + line["name"] + "</extra>",
+            "hovertemplate": "%{x}: %{y:.0f}<extra>" + plain(line["name"]) + "</extra>",
         }
         for index, line in enumerate(series)
     ]
@@ -112,7 +122,7 @@ def trend(rounds: list[str], series: list[dict], events: list[dict], *, language
             "y": 1,
             "xref": "x",
             "yref": "paper",
-            "text": event["text"][:40],
+            "text": plain(event["text"][:40]),  # cut first: an entity is never cut
             "showarrow": False,
             "textangle": -90,
             "xanchor": "right",

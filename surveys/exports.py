@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from programmes.access import ProgrammeAccess
+from programmes.spreadsheet import safe_cell
 from surveys import scoring
 from surveys.dashboard import (
     MEASURE_ORDER,
@@ -124,14 +125,3 @@ def as_xlsx(table: list[list], *, title: str) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-# OWASP's list: a spreadsheet runs a cell as a formula when its text starts with one of these.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Every text cell of every CSV and XLSX goes through here: formulas become plain text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value

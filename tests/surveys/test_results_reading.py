@@ -15,8 +15,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from programmes.models import Unit
+from programmes.spreadsheet import safe_cell
 from surveys import dashboard
-from surveys.exports import safe_cell
 from surveys.models import Event, Round
 from surveys.results import ResponseRate
 from tests.factories import UnitFactory, closed_round
