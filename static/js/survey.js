@@ -3,6 +3,9 @@
 // One save at a time, always of the form as it is when sent: quick changes (arrow keys
 // move through a group, checking each answer) cannot overtake each other on the way and
 // leave an older answer saved.
+// Offline, a button press would only reach the browser's own error page, which says
+// nothing about the answers: the page says instead that nothing was sent and nothing is
+// lost, and stays. Pressed again online, the form's key stores the answers once.
 (function () {
   var busy = false;
   var waiting = null;
@@ -32,6 +35,21 @@
         }
       });
   }
+
+  document.addEventListener("submit", function (event) {
+    var note = event.target.querySelector(".offline-note");
+    if (!note) {
+      return;
+    }
+    if (navigator.onLine === false) {
+      event.preventDefault();
+      note.hidden = false;
+      note.setAttribute("role", "alert"); // announced now, and counted as an alert only now
+    } else {
+      note.hidden = true;
+      note.removeAttribute("role");
+    }
+  });
 
   document.addEventListener("change", function (event) {
     var form = event.target.closest("form.survey-page");

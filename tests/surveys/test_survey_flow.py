@@ -379,3 +379,33 @@ def test_closing_a_round_asks_first_and_then_says_what_happened(client, cast, op
     again = client.post(close, {"confirm": "yes"}, follow=True)  # a double click
     assert "already closed" in again.content.decode()
     assert AuditEntry.objects.filter(action="round.close").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_rounds_projector_button_opens_its_own_seminars_projector(client, cast):
+    """The round page's "Open the projector view" posts to the seminar's id.
+
+    It once posted to the seminar's number, which is the id only for the first programme in
+    a fresh database: for any other the projector did not open (404), or opened another of
+    the programme's seminars. The cast's second programme has seminar ids from 5 up. (Checked
+    to fail with the number put back in templates/surveys/round_detail.html.)
+    """
+    from seminars.models import Seminar
+    from surveys.models import Round
+
+    programme = cast.other_programme
+    seminar = programme.seminars.get(number=1)
+    assert seminar.pk != seminar.number
+    services.get_or_create_setup(programme=programme)
+    round = services.open_round(
+        round=Round.objects.create(programme=programme, seminar=seminar, title="Baseline")
+    )
+    client.force_login(cast.outsider)  # the facilitator of the second workspace
+    page = client.get(reverse("round_detail", args=[programme.pk, round.pk])).content.decode()
+    action = reverse("display_open", args=[programme.pk, seminar.pk])
+    assert f'action="{action}" target="_blank"' in page
+
+    opened = client.post(action)
+    assert opened.status_code == 302 and opened.url.startswith("/display/")
+    assert client.get(opened.url).status_code == 200
+    assert Seminar.objects.get(pk=seminar.pk).display_token_hash
