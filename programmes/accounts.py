@@ -257,5 +257,15 @@ class ReauthenticateWebAuthnForm(AllauthReauthenticateWebAuthnForm):
 class AddWebAuthnForm(AllauthAddWebAuthnForm):
     """A new passkey: a malformed one is refused like a wrong one."""
 
+    def clean_credential(self) -> Any:
+        """A credential is a JSON object. allauth checks one only when it is truthy, so `0`,
+        `0.0` or `false` were stored as a passkey: a second factor on paper that let a
+        facilitator reach programme data with a password alone, and then broke every page
+        that lists the account's passkeys (the next login's second step among them)."""
+        credential = self.cleaned_data["credential"]
+        if not isinstance(credential, dict):
+            raise get_mfa_adapter().validation_error("incorrect_code")
+        return credential
+
     def clean(self) -> dict:
         return _checked(super().clean, self.user, log=False)

@@ -303,6 +303,8 @@ GARBAGE = [
     '{"id": 1}',
     '{"type": "public-key", "id": "x", "rawId": "x", "response": {}}',
     '{"response": {"clientDataJSON": "!!!", "authenticatorData": "", "signature": ""}}',
+    "0",
+    "false",
 ]
 
 
@@ -344,6 +346,28 @@ def test_a_forged_passkey_is_refused_without_an_error_page(client, cast, credent
     response = signed_in.post(reverse("mfa_add_webauthn"), {"credential": credential})
     assert response.status_code == 200
     assert not Authenticator.objects.filter(user=cast.colleague, type="webauthn").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("credential", ["0", "0.0", "-0", "false", "1", "true", '"x"', "[1]"])
+def test_a_credential_that_is_not_an_object_is_no_second_factor(
+    client, cast, mfa_required, credential
+):
+    """allauth checked a new passkey's credential only when it was truthy: `0` was stored as
+    a passkey, so a facilitator reached programme data with a password alone, and the next
+    login's second step answered 500. (Found by tests/programmes/test_account_forms_bad_input.py;
+    with the check in AddWebAuthnForm.clean_credential taken out, "0", "0.0", "-0" and
+    "false" fail here.)"""
+    log_in(client, cast.facilitator)
+    confirm_password(client)
+    assert client.get(reverse("mfa_add_webauthn")).status_code == 200
+    response = client.post(reverse("mfa_add_webauthn"), {"credential": credential})
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+    assert not Authenticator.objects.filter(user=cast.facilitator).exists()
+    programme = client.get(reverse("programme_detail", args=[cast.programme.pk]))
+    assert_sent_to_set_up(programme, credential)
+    assert client.get(reverse("mfa_add_webauthn")).status_code == 200
 
 
 # --- Secrets at rest ---------------------------------------------------------------------
