@@ -268,6 +268,32 @@ def test_five_wrong_codes_lock_the_second_step(client, cast, caplog):
     assert events.count(security_log.MFA_FAILURE) == 5
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("step", ["second step", "confirming oneself", "setting up the app"])
+def test_a_refused_code_is_not_sent_back(client, cast, step):
+    """The code box comes back empty: a recovery code refused during the lock must not be in
+    the page. (With CodeInput.format_value returning the value, all three fail.)"""
+    secret, codes = give_totp(cast.facilitator)
+    user = cast.facilitator if step != "setting up the app" else cast.colleague
+    log_in(client, user)
+    if step == "second step":
+        url = reverse("mfa_authenticate")
+    elif step == "confirming oneself":
+        client.post(reverse("mfa_authenticate"), {"code": code_for(secret)})
+        url = reverse("mfa_reauthenticate")
+    else:
+        confirm_password(client)
+        url = reverse("mfa_activate_totp")
+        assert client.get(url).status_code == 200
+    typed = "9876543210" if step != "second step" else codes[0] + "0"
+    response = client.post(url, {"code": typed})
+    assert response.status_code == 200, step
+    html = response.content.decode()
+    assert "errorlist" in html
+    assert 'name="code"' in html
+    assert typed not in html
+
+
 # --- Passkeys ----------------------------------------------------------------------------
 
 
