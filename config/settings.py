@@ -190,7 +190,9 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/15m/key"}
 MFA_ADAPTER = "programmes.accounts.MFAAdapter"
 MFA_FORMS = {
+    "activate_totp": "programmes.accounts.ActivateTOTPForm",
     "authenticate": "programmes.accounts.AuthenticateForm",
+    "reauthenticate": "programmes.accounts.ReauthenticateForm",
     "authenticate_webauthn": "programmes.accounts.AuthenticateWebAuthnForm",
     "login_webauthn": "programmes.accounts.LoginWebAuthnForm",
     "reauthenticate_webauthn": "programmes.accounts.ReauthenticateWebAuthnForm",

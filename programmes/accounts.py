@@ -28,13 +28,16 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.base.forms import AuthenticateForm as AllauthAuthenticateForm
+from allauth.mfa.base.forms import ReauthenticateForm as AllauthReauthenticateForm
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.forms import ActivateTOTPForm as AllauthActivateTOTPForm
 from allauth.mfa.webauthn.forms import AddWebAuthnForm as AllauthAddWebAuthnForm
 from allauth.mfa.webauthn.forms import AuthenticateWebAuthnForm as AllauthWebAuthnForm
 from allauth.mfa.webauthn.forms import LoginWebAuthnForm as AllauthLoginWebAuthnForm
 from allauth.mfa.webauthn.forms import (
     ReauthenticateWebAuthnForm as AllauthReauthenticateWebAuthnForm,
 )
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import Q
@@ -229,11 +232,45 @@ def _checked(clean: Callable[[], T], user: User | None, *, log: bool = True) -> 
         raise
 
 
+class CodeInput(forms.TextInput):
+    """A box for a one-time code that never shows the code sent back: a refused code is
+    retyped, not resubmitted (an app's code is stale in 30 seconds), and a recovery code
+    refused during the lock does not come back in the page."""
+
+    def format_value(self, value: Any) -> None:
+        return None
+
+
+def _code_box(form: forms.Form) -> None:
+    field = form.fields["code"]
+    field.widget = CodeInput(attrs=field.widget.attrs)
+
+
 class AuthenticateForm(AllauthAuthenticateForm):
     """The login's second step with a code (app or recovery code); each refusal logged."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _code_box(self)
+
     def clean_code(self) -> str:
         return _checked(super().clean_code, self.user)
+
+
+class ReauthenticateForm(AllauthReauthenticateForm):
+    """Confirming oneself with a code before changing one's factors."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _code_box(self)
+
+
+class ActivateTOTPForm(AllauthActivateTOTPForm):
+    """Setting up the authenticator app: its first code proves the app has the secret."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _code_box(self)
 
 
 class AuthenticateWebAuthnForm(AllauthWebAuthnForm):
@@ -259,6 +296,16 @@ class ReauthenticateWebAuthnForm(AllauthReauthenticateWebAuthnForm):
 
 class AddWebAuthnForm(AllauthAddWebAuthnForm):
     """A new passkey: a malformed one is refused like a wrong one."""
+
+    def clean_credential(self) -> Any:
+        """A credential is a JSON object. allauth checks one only when it is truthy, so `0`,
+        `0.0` or `false` were stored as a passkey: a second factor on paper that let a
+        facilitator reach programme data with a password alone, and then broke every page
+        that lists the account's passkeys (the next login's second step among them)."""
+        credential = self.cleaned_data["credential"]
+        if not isinstance(credential, dict):
+            raise get_mfa_adapter().validation_error("incorrect_code")
+        return credential
 
     def clean(self) -> dict:
         return _checked(super().clean, self.user, log=False)

@@ -134,10 +134,11 @@ def accept(request: HttpRequest, kind: str) -> HttpResponse:
             )
         context |= {"mode": "login", "login_url": f"{reverse('login')}?next={request.path}"}
         return render(request, "programmes/invitation_accept.html", context)
-    form = AcceptInvitationForm(
-        User(username=invitation.email, email=invitation.email), request.POST or None
-    )
-    if request.method == "POST" and form.is_valid():
+    # Bound on every POST, an empty one too: `request.POST or None` showed an empty POST the
+    # blank form again, with no word of what was missing.
+    posted = request.POST if request.method == "POST" else None
+    form = AcceptInvitationForm(User(username=invitation.email, email=invitation.email), posted)
+    if form.is_bound and form.is_valid():
         # Logged in before the audit row is written, so that the row names the new account.
         with transaction.atomic():
             user = flow.accept_new(

@@ -81,6 +81,19 @@ def test_weak_password_is_refused_and_nothing_created(client, cast, mailoutbox):
 
 
 @pytest.mark.django_db
+def test_an_empty_form_is_refused_with_a_message(client, cast, mailoutbox):
+    """An empty POST is a form with nothing in it, not a first visit: 422 and what is
+    missing. (It showed the blank form again at 200, saying nothing.)"""
+    invite(client, cast)
+    client.logout()
+    url = open_link(client, accept_url(mailoutbox[0]))
+    response = client.post(url)
+    assert response.status_code == 422
+    assert "errorlist" in response.content.decode()
+    assert not User.objects.filter(email="boss@skovby.dk").exists()
+
+
+@pytest.mark.django_db
 def test_existing_user_must_log_in_to_accept(client, cast, mailoutbox):
     invite(client, cast, email=cast.nobody.email)
     client.logout()

@@ -268,6 +268,32 @@ def test_five_wrong_codes_lock_the_second_step(client, cast, caplog):
     assert events.count(security_log.MFA_FAILURE) == 5
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("step", ["second step", "confirming oneself", "setting up the app"])
+def test_a_refused_code_is_not_sent_back(client, cast, step):
+    """The code box comes back empty: a recovery code refused during the lock must not be in
+    the page. (With CodeInput.format_value returning the value, all three fail.)"""
+    secret, codes = give_totp(cast.facilitator)
+    user = cast.facilitator if step != "setting up the app" else cast.colleague
+    log_in(client, user)
+    if step == "second step":
+        url = reverse("mfa_authenticate")
+    elif step == "confirming oneself":
+        client.post(reverse("mfa_authenticate"), {"code": code_for(secret)})
+        url = reverse("mfa_reauthenticate")
+    else:
+        confirm_password(client)
+        url = reverse("mfa_activate_totp")
+        assert client.get(url).status_code == 200
+    typed = "9876543210" if step != "second step" else codes[0] + "0"
+    response = client.post(url, {"code": typed})
+    assert response.status_code == 200, step
+    html = response.content.decode()
+    assert "errorlist" in html
+    assert 'name="code"' in html
+    assert typed not in html
+
+
 # --- Passkeys ----------------------------------------------------------------------------
 
 
@@ -303,6 +329,8 @@ GARBAGE = [
     '{"id": 1}',
     '{"type": "public-key", "id": "x", "rawId": "x", "response": {}}',
     '{"response": {"clientDataJSON": "!!!", "authenticatorData": "", "signature": ""}}',
+    "0",
+    "false",
 ]
 
 
@@ -344,6 +372,28 @@ def test_a_forged_passkey_is_refused_without_an_error_page(client, cast, credent
     response = signed_in.post(reverse("mfa_add_webauthn"), {"credential": credential})
     assert response.status_code == 200
     assert not Authenticator.objects.filter(user=cast.colleague, type="webauthn").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("credential", ["0", "0.0", "-0", "false", "1", "true", '"x"', "[1]"])
+def test_a_credential_that_is_not_an_object_is_no_second_factor(
+    client, cast, mfa_required, credential
+):
+    """allauth checked a new passkey's credential only when it was truthy: `0` was stored as
+    a passkey, so a facilitator reached programme data with a password alone, and the next
+    login's second step answered 500. (Found by tests/programmes/test_account_forms_bad_input.py;
+    with the check in AddWebAuthnForm.clean_credential taken out, "0", "0.0", "-0" and
+    "false" fail here.)"""
+    log_in(client, cast.facilitator)
+    confirm_password(client)
+    assert client.get(reverse("mfa_add_webauthn")).status_code == 200
+    response = client.post(reverse("mfa_add_webauthn"), {"credential": credential})
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+    assert not Authenticator.objects.filter(user=cast.facilitator).exists()
+    programme = client.get(reverse("programme_detail", args=[cast.programme.pk]))
+    assert_sent_to_set_up(programme, credential)
+    assert client.get(reverse("mfa_add_webauthn")).status_code == 200
 
 
 # --- Secrets at rest ---------------------------------------------------------------------
