@@ -11,6 +11,8 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
+from programmes import passwords
+
 
 @login_not_required
 def favicon(request: HttpRequest) -> HttpResponseRedirect:
@@ -37,7 +39,14 @@ def to(name: str):
 accounts = [
     path("login/", allauth_views.login, name="login"),
     path("logout/", allauth_views.logout, name="logout"),
-    *(route for route in auth_urls.urlpatterns if route.name not in {"login", "logout"}),
+    *(
+        route
+        for route in auth_urls.urlpatterns
+        if route.name not in {"login", "logout", "password_reset", "password_change"}
+    ),
+    # Django's reset and change views, with limits shared across workers.
+    path("password_reset/", passwords.PasswordResetView.as_view(), name="password_reset"),
+    path("password_change/", passwords.PasswordChangeView.as_view(), name="password_change"),
     path("signup/", not_offered, name="account_signup"),
     path("email/", to("mfa_index"), name="account_email"),
     path("password/change/", to("password_change"), name="account_change_password"),

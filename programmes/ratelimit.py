@@ -144,6 +144,13 @@ def allow(name: str, subject: str, *, maximum: int, window: int = 60) -> bool:
     return _increment(f"rl:{name}:u:{subject}:{bucket}", window) <= maximum
 
 
+def count(name: str, subject: str, *, window: int = 60) -> int:
+    """How many uses `allow` has counted for this subject in the current window."""
+    bucket = int(time.time() // window)
+    key = f"rl:{name}:u:{subject}:{bucket}"
+    return _read([key]).get(key, 0)
+
+
 def slow_down() -> None:
     """Hold an attempt from an address past its limit for RATE_LIMIT_DELAY seconds.
 
