@@ -56,6 +56,7 @@ def _audit(request: HttpRequest, **entry) -> None:
 # --- Plans --------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def create_plan(
     *,
     request: HttpRequest | None,
@@ -67,6 +68,7 @@ def create_plan(
     focus: str = "",
     source: PostGroup | None = None,
 ) -> TeamPlan:
+    """A new team plan and its audit row, in one transaction."""
     plan = TeamPlan.objects.create(
         programme=programme,
         title=title[:200],

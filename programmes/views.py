@@ -587,13 +587,17 @@ def participant_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("This import has expired. Upload the file again."))
         return redirect("participant_import", programme.pk)
     try:
-        count = services.confirm_import(staged=staged)
+        with transaction.atomic():  # the participants and their audit row, or neither
+            count = services.confirm_import(staged=staged)
+            audit.record(
+                request,
+                action="participant.import",
+                programme=programme,
+                counts={"participants": count},
+            )
     except services.ServiceError as error:
         messages.error(request, str(error))
         return redirect("participant_import", programme.pk)
-    audit.record(
-        request, action="participant.import", programme=programme, counts={"participants": count}
-    )
     messages.success(
         request,
         ngettext(
