@@ -49,7 +49,7 @@ class AlreadyAnswered(Exception):
 def _audit(request: HttpRequest, **entry) -> None:
     """An audit row for a change; a scribe's phone in the room has no account and is named
     by its role alone."""
-    role = "facilitator" if request.user.is_authenticated else "room"
+    role = None if request.user.is_authenticated else "room"  # None: the actor's own role
     audit.record(request, role=role, **entry)
 
 
@@ -68,6 +68,7 @@ def create_plan(
     focus: str = "",
     source: PostGroup | None = None,
 ) -> TeamPlan:
+    """A new team plan and its audit row, in one transaction."""
     plan = TeamPlan.objects.create(
         programme=programme,
         title=title[:200],

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -217,10 +218,16 @@ def plan_start(request: HttpRequest) -> HttpResponse:
     if request.method == "GET" or not form.is_valid():
         status = 422 if form.errors else 200
         return _page(request, "start.html", page, programme=programme, status=status)
-    _plan, key = personal.create_plan(programme=programme, unit=found.unit, fields=form.plan_fields)
-    code = crypto.recovery_code(key)
-    context = {"groups": code.split("-"), "qr": qr_svg(code, scale=5)}
-    return keep_key(request, _page(request, "created.html", context, programme=programme), key)
+    # The key exists only in this reply: the plan is committed after its page is made, so a
+    # fault while making it leaves no plan that nobody can open.
+    with transaction.atomic():
+        _plan, key = personal.create_plan(
+            programme=programme, unit=found.unit, fields=form.plan_fields
+        )
+        code = crypto.recovery_code(key)
+        context = {"groups": code.split("-"), "qr": qr_svg(code, scale=5)}
+        page = _page(request, "created.html", context, programme=programme)
+    return keep_key(request, page, key)
 
 
 @login_not_required

@@ -12,16 +12,19 @@ Only the standard library and what the app already installs are used.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import http.client
 import math
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -299,6 +302,72 @@ def start_server(
     raise RuntimeError(f"{name} did not answer {ready_path} within {ready_timeout:.0f} s")
 
 
+# --- A throwaway PostgreSQL cluster --------------------------------------------------------
+
+
+def postgres_bin(name: str) -> str:
+    """A PostgreSQL program from the newest installed server version (Debian's layout)."""
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), key=lambda p: int(p.parts[4]))
+    if not found:
+        raise RuntimeError(f"no {name} under /usr/lib/postgresql/*/bin")
+    return str(found[-1])
+
+
+@dataclass
+class Cluster:
+    """A PostgreSQL cluster of this process's own, on a free loopback port in a temporary
+    folder, as scripts/env.sh starts one: the fault scripts stop and crash it, never the
+    shared server. Run as the postgres user when this process is root (initdb refuses root).
+    """
+
+    folder: Path
+    port: int
+    as_user: list[str]
+
+    @classmethod
+    def create(cls) -> Cluster:
+        folder = Path(tempfile.mkdtemp(prefix="pg-throwaway-"))
+        as_user: list[str] = []
+        if os.geteuid() == 0:
+            shutil.chown(folder, user="postgres")
+            as_user = ["runuser", "-u", "postgres", "--"]
+        cluster = cls(folder, free_port(), as_user)
+        cluster.run("initdb", "-D", str(folder / "data"), "-U", "postgres", "-A", "trust")
+        cluster.start()
+        return cluster
+
+    def run(self, program: str, *args: str, timeout: float = 120.0) -> float:
+        """Run a PostgreSQL program on this cluster; returns its wall time in seconds."""
+        started = time.perf_counter()
+        subprocess.run(
+            [*self.as_user, postgres_bin(program), *args],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,  # a pipe would be held open by the server it starts
+            timeout=timeout,
+        )
+        return time.perf_counter() - started
+
+    def pg_ctl(self, action: str, *args: str) -> float:
+        return self.run("pg_ctl", action, "-D", str(self.folder / "data"), "-w", *args)
+
+    def start(self) -> float:
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
+        return self.pg_ctl("start", "-o", options, "-l", str(self.folder / "log"))
+
+    def stop(self, mode: str = "fast") -> float:
+        return self.pg_ctl("stop", "-m", mode)
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def remove(self) -> None:
+        """Stop it (if running) and delete its folder."""
+        with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            self.stop("immediate")  # fails when it is stopped already
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 # --- A phone: cookies kept by hand over http.client ------------------------------------------
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -329,9 +398,12 @@ class Phone:
     timeout: float = 60.0
     cookies: dict[str, str] = field(default_factory=dict)
     csrf_token: str = ""
+    accept_language: str = ""  # as a phone set to Danish sends it, when given
 
     def request(self, method: str, path: str, fields: dict[str, str] | None = None) -> Reply:
         headers = {"Host": self.host, "User-Agent": "benchmark-phone/1.0"}
+        if self.accept_language:
+            headers["Accept-Language"] = self.accept_language
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None

@@ -605,7 +605,7 @@ def participant_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("This import has expired. Upload the file again."))
         return redirect("participant_import", programme.pk)
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # the participants and their audit row, or neither
             count = services.confirm_import(staged=staged)
             audit.record(
                 request,
