@@ -41,7 +41,7 @@ from programmes.access import (
     get_programme_access,
     get_programme_for_facilitator,
 )
-from programmes.htmx import render_page
+from programmes.htmx import posted, render_page
 from programmes.inputs import parse_id
 from programmes.participants import phone_language, render_participant
 from seminars import services as seminars_services
@@ -78,7 +78,11 @@ def plans(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = None
     if access.is_facilitator:
-        form = NewPlanForm(request.POST or None, programme=programme, initial=_made_at(request))
+        form = NewPlanForm(
+            posted(request),
+            programme=programme,
+            initial=_made_at(request),
+        )
     if request.method == "POST" and form.is_valid():
         plan = services.create_plan(
             request=request,

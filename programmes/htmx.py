@@ -23,3 +23,15 @@ def render_page(
     wants_partial = partial and request.htmx and not request.htmx.history_restore_request
     name = f"{template}#{partial}" if wants_partial else template
     return TemplateResponse(request, name, context, status=status)
+
+
+def posted(request: HttpRequest):
+    """The form data to bind a form to: the POST's on every POST, an empty one too (so a form
+    sent with nothing in it says what is missing, 422, instead of showing itself blank), and
+    None on a GET (an unbound form)."""
+    return request.POST if request.method == "POST" else None
+
+
+def uploaded(request: HttpRequest):
+    """The files to bind a form to, on the same rule as `posted`."""
+    return request.FILES if request.method == "POST" else None

@@ -46,7 +46,7 @@ from programmes.forms import (
     ProgrammeForm,
     UnitForm,
 )
-from programmes.htmx import render_page
+from programmes.htmx import posted, render_page, uploaded
 from programmes.inputs import parse_id
 from programmes.models import (
     AuditEntry,
@@ -125,7 +125,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
     workspaces = workspaces_for_facilitator(request.user)
     if not workspaces:
         return render(request, "programmes/no_workspace.html", status=404)
-    form = ProgrammeCreateForm(request.POST or None, workspaces=workspaces)
+    form = ProgrammeCreateForm(posted(request), workspaces=workspaces)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         workspace = data.pop("workspace")
@@ -215,7 +215,7 @@ def _next_step(programme: Programme, counts: dict) -> dict | None:
 @require_http_methods(["GET", "POST"])
 def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     programme = get_programme_for_workspace(request.user, pk)
-    form = ProgrammeForm(request.POST or None, instance=programme)
+    form = ProgrammeForm(posted(request), instance=programme)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()
@@ -361,7 +361,7 @@ def units(request: HttpRequest, pk: int) -> HttpResponse:
     """The unit tree, with a form to add a unit."""
     programme = get_programme_for_workspace(request.user, pk)
     tree = programme.unit_tree()
-    form = UnitForm(request.POST or None, programme=programme, tree=tree)
+    form = UnitForm(posted(request), programme=programme, tree=tree)
     if request.method == "POST":
         if form.is_valid():
             unit = form.save(commit=False)
@@ -400,7 +400,7 @@ def unit_edit(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     unit = get_unit(programme, unit_id)
     tree = programme.unit_tree()
     form = UnitForm(
-        request.POST or None,
+        posted(request),
         instance=unit,
         programme=programme,
         tree=tree,
@@ -470,7 +470,7 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
     """The participant list, searchable and paged, with a form to add one."""
     programme = get_programme_for_names(request.user, pk)
     tree = programme.unit_tree()
-    form = ParticipantForm(request.POST or None, programme=programme, tree=tree)
+    form = ParticipantForm(posted(request), programme=programme, tree=tree)
     if request.method == "POST" and form.is_valid():
         participant = form.save(commit=False)
         participant.programme = programme
@@ -506,7 +506,7 @@ def participant_edit(request: HttpRequest, pk: int, participant_id: int) -> Http
     programme = get_programme_for_names(request.user, pk)
     participant = get_participant(programme, participant_id)
     form = ParticipantForm(
-        request.POST or None,
+        posted(request),
         instance=participant,
         programme=programme,
         tree=programme.unit_tree(),
@@ -552,7 +552,10 @@ def participant_delete(request: HttpRequest, pk: int, participant_id: int) -> Ht
 def participant_import(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload a CSV file and see every row checked before anything is saved."""
     programme = get_programme_for_names(request.user, pk)
-    form = ParticipantImportForm(request.POST or None, request.FILES or None)
+    form = ParticipantImportForm(
+        posted(request),
+        uploaded(request),
+    )
     context = {"programme": programme, "form": form}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -725,7 +728,7 @@ def participant_links(request: HttpRequest, pk: int) -> HttpResponse:
 def managers(request: HttpRequest, pk: int) -> HttpResponse:
     programme = get_programme_for_people(request.user, pk)
     tree = programme.unit_tree()
-    form = ManagerInviteForm(request.POST or None, programme=programme, tree=tree)
+    form = ManagerInviteForm(posted(request), programme=programme, tree=tree)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             invitation = services.invite_manager(

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from programmes import audit, workspaces
 from programmes.forms import WorkspaceForm, WorkspaceInviteForm, WorkspaceSettingsForm
+from programmes.htmx import posted
 from programmes.models import AuditEntry, Membership, Workspace
 
 
@@ -71,7 +72,7 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
     it; a client's manager, who belongs to no workspace, may not."""
     if not request.user.memberships.exists():
         raise PermissionDenied(_("Only facilitators can create a workspace."))
-    form = WorkspaceForm(request.POST or None)
+    form = WorkspaceForm(posted(request))
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             created = Workspace.objects.create(name=form.cleaned_data["name"])

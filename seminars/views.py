@@ -29,7 +29,7 @@ from programmes.access import (
     get_programme_for_facilitator,
     session_participant,
 )
-from programmes.htmx import render_page
+from programmes.htmx import posted, render_page
 from programmes.inputs import parse_id
 from programmes.participants import (
     forget_language,
@@ -293,7 +293,7 @@ def activity_edit(request: HttpRequest, pk: int, seminar_id: int, activity_id: i
     programme = get_programme_for_facilitator(request.user, pk)
     seminar = get_seminar(programme, seminar_id)
     activity = get_activity(seminar, activity_id)
-    form = ActivityForm(request.POST or None, instance=activity)
+    form = ActivityForm(posted(request), instance=activity)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()
@@ -379,7 +379,7 @@ def activity_move(request: HttpRequest, pk: int, seminar_id: int, activity_id: i
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest) -> HttpResponse:
     """Type the code from the screen to join what is open in the room."""
-    form = JoinForm(request.POST or None)
+    form = JoinForm(posted(request))
     if request.method == "POST" and form.is_valid():
         return _enter_room(request, form.cleaned_data["code"])
     return render_participant(
@@ -781,7 +781,7 @@ def board_post_edit(
     """Fix a typo in a post; the change is audited (without the text)."""
     board = _staff_board(request, pk, seminar_id, activity_id)
     post = get_post(board, post_id)
-    form = PostFixForm(request.POST or None, instance=post)
+    form = PostFixForm(posted(request), instance=post)
     if request.method == "POST" and form.is_valid():
         if form.has_changed():
             services.fix_post(request=request, post=post, text=form.cleaned_data["text"])
@@ -1120,7 +1120,7 @@ def evaluation_control(
 ) -> HttpResponse:
     """Open and close the evaluation, read its results and write the themes of its comments."""
     evaluation = _staff_evaluation(request, pk, seminar_id, activity_id)
-    form = EvaluationControlForm(request.POST or None, instance=evaluation)
+    form = EvaluationControlForm(posted(request), instance=evaluation)
     if request.method == "POST" and form.is_valid():
         services.change_evaluation(
             request=request, evaluation=form.instance, fields=form.changed_data
@@ -1151,7 +1151,7 @@ def evaluation_questions(request: HttpRequest, pk: int) -> HttpResponse:
     programme = get_programme_for_facilitator(request.user, pk)
     evaluations.questions_for(programme)
     queryset = programme.evaluation_questions.all()
-    formset = QuestionFormSet(request.POST or None, queryset=queryset)
+    formset = QuestionFormSet(posted(request), queryset=queryset)
     if request.method == "POST" and formset.is_valid():
         with transaction.atomic():
             for question in formset.save(commit=False):
@@ -1190,7 +1190,7 @@ def seminar_documentation(request: HttpRequest, pk: int, seminar_id: int) -> Htt
     seminar = get_seminar(access.programme, seminar_id)
     if request.method == "POST" and not access.is_facilitator:
         raise Http404
-    form = SummaryForm(request.POST or None, instance=seminar) if access.is_facilitator else None
+    form = SummaryForm(posted(request), instance=seminar) if access.is_facilitator else None
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()
@@ -1308,7 +1308,7 @@ def logbook(request: HttpRequest, token: str) -> HttpResponse:
     """A working group's logbook between workshops, through its link (no account needed)."""
     group = get_group_for_logbook(request, token)
     programme = group.work.activity.seminar.programme
-    form = LogbookForm(request.POST or None, initial={"key": uuid.uuid4()})
+    form = LogbookForm(posted(request), initial={"key": uuid.uuid4()})
     if request.method == "POST" and form.is_valid():
         services.add_logbook_entry(
             group=group,

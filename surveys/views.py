@@ -26,7 +26,7 @@ from programmes.access import (
     get_programme_for_facilitator,
     workspaces_for_facilitator,
 )
-from programmes.htmx import render_page
+from programmes.htmx import posted, render_page, uploaded
 from programmes.models import Programme
 from programmes.participants import (
     forget_language,
@@ -401,7 +401,7 @@ def rounds(request: HttpRequest, pk: int) -> HttpResponse:
     """A programme's survey rounds, with a form for a new one."""
     programme = get_programme_for_facilitator(request.user, pk)
     seminars = list(programme.seminars.all())
-    form = RoundForm(request.POST or None, seminars=seminars)
+    form = RoundForm(posted(request), seminars=seminars)
     if request.method == "POST" and form.is_valid():
         round = form.save(commit=False)
         round.programme = programme
@@ -429,7 +429,11 @@ def round_detail(request: HttpRequest, pk: int, round_id: int) -> HttpResponse:
     access = get_facilitator_access(request.user, pk)
     programme, consultant = access.programme, access.is_consultant
     round = get_round(programme, round_id)
-    form = RoundForm(request.POST or None, instance=round, seminars=list(programme.seminars.all()))
+    form = RoundForm(
+        posted(request),
+        instance=round,
+        seminars=list(programme.seminars.all()),
+    )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()
@@ -609,7 +613,11 @@ def instruments(request: HttpRequest) -> HttpResponse:
     workspaces = workspaces_for_facilitator(request.user)
     if not workspaces:
         raise Http404
-    form = InstrumentImportForm(request.POST or None, request.FILES or None, workspaces=workspaces)
+    form = InstrumentImportForm(
+        posted(request),
+        uploaded(request),
+        workspaces=workspaces,
+    )
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         parsed = parse_instrument(form.cleaned_data["file"].read(MAX_BYTES + 1))
@@ -643,7 +651,7 @@ def instrument_detail(request: HttpRequest, instrument_id: int) -> HttpResponse:
     """An instrument's questions; a workspace's own unpinned version can be edited here."""
     instrument = get_instrument_for_facilitator(request.user, instrument_id)
     editable = instrument.workspace_id is not None and not instrument.is_locked
-    form = ItemForm(request.POST or None, instrument=instrument) if editable else None
+    form = ItemForm(posted(request), instrument=instrument) if editable else None
     if request.method == "POST":
         if form is None:
             raise Http404
@@ -686,7 +694,7 @@ def _audit_item(
 def instrument_item_edit(request: HttpRequest, instrument_id: int, item_id: int) -> HttpResponse:
     instrument = get_editable_instrument(request.user, instrument_id)
     item = get_item(instrument, item_id)
-    form = ItemForm(request.POST or None, instance=item, instrument=instrument)
+    form = ItemForm(posted(request), instance=item, instrument=instrument)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()
@@ -823,7 +831,7 @@ def event_add(request: HttpRequest, pk: int) -> HttpResponse:
 def event_edit(request: HttpRequest, pk: int, event_id: int) -> HttpResponse:
     programme = get_programme_for_facilitator(request.user, pk)
     event = get_event(programme, event_id)
-    form = EventForm(request.POST or None, instance=event, programme=programme)
+    form = EventForm(posted(request), instance=event, programme=programme)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()
