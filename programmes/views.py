@@ -650,6 +650,8 @@ class LinkSlip:
 def _link_slips(programme: Programme, links: list[services.IssuedLink]) -> list[list[LinkSlip]]:
     """The issued links as slips, ordered by unit and name, in sheets of SLIPS_PER_SHEET."""
     tree = programme.unit_tree()
+    with translation.override(programme.language):  # the slips' language, as in the PDF
+        alternative = _("QR code of the personal link")
     slips = []
     for link in links:
         base, token = link.url.rstrip("/").rsplit("/", 1)
@@ -661,7 +663,7 @@ def _link_slips(programme: Programme, links: list[services.IssuedLink]) -> list[
                 url=link.url,
                 base=base + "/",
                 groups=[typed[i : i + TOKEN_GROUP] for i in range(0, len(typed), TOKEN_GROUP)],
-                qr=qr_svg(link.url, border=0, svgclass="slip-qr-code"),
+                qr=qr_svg(link.url, border=0, svgclass="slip-qr-code", title=alternative),
             )
         )
     slips.sort(key=lambda slip: (slip.unit.casefold(), slip.name.casefold()))

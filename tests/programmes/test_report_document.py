@@ -209,7 +209,23 @@ def test_every_font_in_the_report_is_the_bundled_one(cast, two_rounds):  # noqa:
 # --- PDF/UA-1 ---------------------------------------------------------------------------
 
 
-def assert_pdf_ua_1(reader: PdfReader, *, language: str, title_part: str) -> None:
+def structure_elements(reader: PdfReader) -> list[DictionaryObject]:
+    """Every element of the document's structure tree (its tags), depth first."""
+    found, stack = [], [reader.trailer["/Root"]["/StructTreeRoot"]]
+    while stack:
+        node = stack.pop().get_object()
+        if not isinstance(node, DictionaryObject):
+            continue  # a marked-content id: the page content itself
+        if "/S" in node:
+            found.append(node)
+        kids = node.get("/K")
+        kids = kids.get_object() if kids is not None else []
+        stack.extend(kids if isinstance(kids, list) else [kids])
+    return found
+
+
+def assert_pdf_ua_1(reader: PdfReader, *, language: str, title_part: str) -> int:
+    """Check what PDF/UA-1 asks that pypdf can read; returns the number of figures."""
     assert reader.pdf_header == "%PDF-1.7"
     root = reader.trailer["/Root"]
     xmp = ElementTree.fromstring(
@@ -232,6 +248,13 @@ def assert_pdf_ua_1(reader: PdfReader, *, language: str, title_part: str) -> Non
     assert "/StructTreeRoot" in root
     # Viewers show the title, not the file name (PDF/UA-1 7.1).
     assert root["/ViewerPreferences"]["/DisplayDocTitle"] == BooleanObject(True)
+    # Every figure (a chart, the logo, a QR code) has a text alternative (PDF/UA-1 7.3). The
+    # link slips' QR codes had none until their SVG got a <title>.
+    figures = [node for node in structure_elements(reader) if node["/S"] == "/Figure"]
+    assert all(str(node.get("/Alt", "")).strip() for node in figures), [
+        dict(node) for node in figures if not node.get("/Alt")
+    ]
+    return len(figures)
 
 
 @pytest.mark.django_db
@@ -259,9 +282,9 @@ def test_the_link_slips_and_the_documentation_are_pdf_ua_1_too(cast, documented,
             reverse("seminar_documentation_pdf", args=[cast.programme.pk, documented.pk])
         )
     assert slips.status_code == documentation.status_code == 200
-    assert_pdf_ua_1(
-        PdfReader(io.BytesIO(slips.content)), language="en", title_part=cast.programme.title
-    )
+    slips_pdf = PdfReader(io.BytesIO(slips.content))
+    figures = assert_pdf_ua_1(slips_pdf, language="en", title_part=cast.programme.title)
+    assert figures == cast.programme.participants.count()  # a QR code on each slip
     assert_pdf_ua_1(
         PdfReader(io.BytesIO(documentation.content)), language="en", title_part=documented.title
     )
