@@ -521,8 +521,16 @@ def latency_line(shots: list[Shot]) -> str:
 # --- The baseline: a bare Django view that inserts one row -----------------------------------
 
 
+BARE_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Questions</title>
+</head><body><form method="post">{% for q in questions %}<fieldset><legend>{{ q }}</legend>
+{% for v in scale %}{% with n=forloop.parentloop.counter %}<label for="{{ n }}-{{ v }}"><input
+type="radio" name="q{{ n }}" value="{{ v }}" id="{{ n }}-{{ v }}"> {{ v }}</label>{% endwith %}
+{% endfor %}</fieldset>{% endfor %}<button>Next</button></form></body></html>"""
+
+
 def bare_insert_app():
-    """WSGI factory for gunicorn: a minimal Django project with one view inserting one row.
+    """WSGI factory for gunicorn: a minimal Django project with one view inserting one row,
+    and one rendering a page of five questions (survey_flow.py's baseline for a page GET).
 
     The database exactly as config/settings.py makes it from DATABASE_URL (PostgreSQL with
     its connection pool, or SQLite with its WAL and locking options); DEBUG off, no
@@ -538,6 +546,7 @@ def bare_insert_app():
 
     from django.db import connection, transaction
     from django.http import HttpResponse
+    from django.template import Context, Template
     from django.urls import path
     from django.views.decorators.csrf import csrf_exempt
 
@@ -555,11 +564,17 @@ def bare_insert_app():
             )
         return HttpResponse(status=303, headers={"Location": "/done/"})
 
+    def page(request):
+        """A page of five questions with five answers each, through the template engine."""
+        questions = [f"Question {n}" for n in range(1, 6)]
+        html = Template(BARE_PAGE).render(Context({"questions": questions, "scale": "12345"}))
+        return HttpResponse(html)
+
     def healthz(request):
         return HttpResponse("ok")
 
     class URLConf:  # any hashable object with urlpatterns will do
-        urlpatterns = [path("insert/", insert), path("healthz", healthz)]
+        urlpatterns = [path("insert/", insert), path("page/", page), path("healthz", healthz)]
 
     settings.configure(
         DEBUG=False,
@@ -569,6 +584,7 @@ def bare_insert_app():
         DATABASES={"default": database},
         INSTALLED_APPS=[],
         MIDDLEWARE=[],
+        TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates"}],
         USE_TZ=True,
     )
     from django.core.wsgi import get_wsgi_application

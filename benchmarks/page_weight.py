@@ -9,12 +9,13 @@ which WhiteNoise serves from the source folders; they are the same bytes product
 under hashed names. Takes a few seconds.
 
 Builds a throwaway programme with one open round and walks the phone flow in Django's test
-client with CSRF checks on: the join page, the room code, language, unit, the question
-pages, review, submit and the thank-you page. For the join page, the first question page
-and the thank-you page it prints every stylesheet (`<link rel="stylesheet">`) and script
-(`<script src>`) the page references with its raw and gzip (level 6) size, the total against
-the goal (<= 30 KB of CSS and JS, gzipped), whether a chart library (plotly) is referenced,
-and any reference to another origin. A summary line per page of the whole flow follows.
+client with CSRF checks on: the join page, the room code, the first page (language, promise,
+unit), the question pages, review, submit and the thank-you page. For the join page, the
+first page, the first question page and the thank-you page it prints every stylesheet
+(`<link rel="stylesheet">`) and script (`<script src>`) the page references with its raw
+and gzip (level 6) size, the total against the goal (<= 30 KB of CSS and JS, gzipped),
+whether a chart library (plotly) is referenced, and any reference to another origin. A
+summary line per page of the whole flow follows.
 Deletes the programme again.
 """
 
@@ -151,11 +152,10 @@ def main() -> None:
         page("join page", "/j/", detail=True)
         response = client.get(f"/j/{survey_round.room_code}/")
         assert response.status_code == 302 and response["Location"] == base, response
-        page("start", base)
+        page("first page", base, detail=True)  # language, the promise, where you work
         post(base, {"language": "da"}, 302)
-        page("intro", base + "intro/")
-        page("unit", base + "unit/")
-        post(base + "unit/", {"unit": str(fixture.leaves[0].pk)}, 302)
+        page("first page in Danish", base)
+        post(base, {"unit": str(fixture.leaves[0].pk)}, 302)
         for number, items in enumerate(pages(fixture.items), start=1):
             page(f"question page {number}", f"{base}q/{number}/", detail=number == 1)
             post(f"{base}q/{number}/", {f"item-{i.pk}": "4" for i in items} | {"nav": "next"}, 302)

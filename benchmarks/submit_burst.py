@@ -86,9 +86,9 @@ def walk_to_review(
     phone = benchlib.Phone(port)
     base = f"/s/{round_id}/"
     expect(phone.request("GET", f"/j/{code}/"), 302, "join", base)
-    expect(phone.request("GET", base), 200, "start page")
+    expect(phone.request("GET", base), 200, "first page")
     expect(phone.request("POST", base, {"language": "da"}), 302, "language")
-    expect(phone.request("POST", base + "unit/", {"unit": str(unit_id)}), 302, "unit")
+    expect(phone.request("POST", base, {"unit": str(unit_id)}), 302, "start (unit)")
     for number, item_ids in enumerate(pages, start=1):
         level = rng.randint(2, 4)
         fields = {f"item-{pk}": str(min(5, max(1, level + rng.randint(-1, 1)))) for pk in item_ids}

@@ -236,6 +236,13 @@ else:
         }
     }
 
+# Sessions: every request of a phone reads its session, three of a survey's requests write
+# it. With Redis the reads come from Redis and the table stays the record (a Redis restart
+# logs nobody out, loses no draft); without it the table answers (the database cache would
+# cost more statements than the table itself). programmes.sessions says why its stores write
+# in one statement.
+SESSION_ENGINE = "programmes.sessions.cached_db" if REDIS_URL else "programmes.sessions.db"
+
 # Internationalisation: Danish, Swedish and English, chosen per request.
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")
 LANGUAGES = [("da", _("Danish")), ("sv", _("Swedish")), ("en", _("English"))]

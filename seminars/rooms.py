@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
@@ -126,7 +127,10 @@ def find_room(code: str) -> Room | None:
             return None
         if schedule.is_over(seminar):
             return Room(code, seminar, (), over=True)
-        openings, documents = tuple(open_now(seminar)), tuple(documents_for(seminar))
+        openings = tuple(open_now(seminar))
+        if len(openings) == 1:  # the phone goes straight to it: no room page to list documents
+            return Room(code, seminar, openings)
+        documents = tuple(documents_for(seminar))
         return Room(code, seminar, openings, documents) if openings or documents else None
     round = find_open_round(code)  # a round held outside seminars is a room of its own
     if round is None or round.programme.is_archived:
@@ -136,7 +140,15 @@ def find_room(code: str) -> Room | None:
 
 def _seminar_of_code(code: str) -> Seminar | None:
     """The seminar whose room code, or whose sitting's room code, this is."""
-    found = Seminar.objects.select_related("programme", "wall_board").filter(room_code=code)
+    open_rounds = Round.objects.open().filter(seminar=OuterRef("pk")).order_by("pk")
+    found = (
+        Seminar.objects.select_related("programme", "wall_board")
+        .annotate(
+            open_round_id=Subquery(open_rounds.values("pk")[:1]),
+            open_round_title=Subquery(open_rounds.values("title")[:1]),
+        )
+        .filter(room_code=code)
+    )
     seminar = found.first()
     if seminar is None:
         sitting = (
@@ -182,26 +194,40 @@ def enter(request: HttpRequest, room: Room) -> str | None:
 SEATS_SESSION_KEY = "seats"  # seminar id -> this phone's seat key in that room
 
 
-def seat_key(request: HttpRequest, seminar: Seminar) -> str:
+@dataclass(frozen=True)
+class SeatKey:
+    value: str
+    drawn: bool  # just drawn at random: nobody has a seat with it yet
+
+
+def seat_key(request: HttpRequest, seminar: Seminar) -> SeatKey:
     """The key of this phone's seat: a keyed hash for a personal link, else random."""
     known = request.session.get(SEATS_SESSION_KEY, {}).get(str(seminar.pk))
     if known:
-        return known
+        return SeatKey(known, drawn=False)
     participant = session_participant(request)
     if participant is not None and participant.programme_id == seminar.programme_id:
         # One seat per person on any phone; the secret key is needed to link it back.
         link = request.session[PARTICIPANT_SESSION_KEY]
-        return salted_hmac("seminars.seat", f"{link}:{seminar.pk}").hexdigest()
-    return secrets.token_hex(16)
+        return SeatKey(salted_hmac("seminars.seat", f"{link}:{seminar.pk}").hexdigest(), False)
+    return SeatKey(secrets.token_hex(16), drawn=True)
 
 
 def take_seat(request: HttpRequest, seminar: Seminar) -> Seat:
-    """This phone's seat in the seminar's room, made when it first enters."""
+    """This phone's seat in the seminar's room, made when it first enters.
+
+    A key drawn just now is nobody's, so its seat is simply inserted (one statement instead
+    of a look-up and an insert in a transaction); a kept key or a link's may have its seat.
+    """
     key = seat_key(request, seminar)
-    seat, _created = Seat.objects.get_or_create(
-        seminar=seminar, key=key, defaults={"language": translation.get_language() or ""}
-    )
-    request.session.setdefault(SEATS_SESSION_KEY, {})[str(seminar.pk)] = key
+    language = translation.get_language() or ""
+    if key.drawn:
+        seat = Seat.objects.create(seminar=seminar, key=key.value, language=language)
+    else:
+        seat, _created = Seat.objects.get_or_create(
+            seminar=seminar, key=key.value, defaults={"language": language}
+        )
+    request.session.setdefault(SEATS_SESSION_KEY, {})[str(seminar.pk)] = key.value
     request.session.modified = True
     return seat
 
@@ -233,7 +259,22 @@ def _is_on_wall(round: Round) -> bool:
 
 
 def open_survey(seminar: Seminar) -> list[Opening]:
-    """The seminar's open round, if any (the survey app's provider)."""
+    """The seminar's open round, if any (the survey app's provider).
+
+    A seminar found by its own room code carries its open round's id and title already
+    (`_seminar_of_code` reads them with it), which is all a phone entering needs.
+    """
+    if hasattr(seminar, "open_round_id"):
+        if seminar.open_round_id is None:
+            return []
+        round = Round(
+            pk=seminar.open_round_id,
+            title=seminar.open_round_title,
+            programme_id=seminar.programme_id,
+            seminar=seminar,
+            state=Round.State.OPEN,
+        )
+        return [round_opening(round)]
     rounds = Round.objects.open().select_related("programme", "seminar")
     return [round_opening(round) for round in rounds.filter(seminar=seminar)[:1]]
 

@@ -6,9 +6,11 @@ through its session: a room code it typed, or the personal link it opened.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.apps import apps
+from django.db.models import FilteredRelation, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest
 
 from programmes.access import PARTICIPANT_SESSION_KEY, session_participant
@@ -28,22 +30,32 @@ def get_round(programme: Programme, round_id: int) -> Round:
 
 @dataclass
 class SurveySession:
-    """One phone's standing in one round: how it got in, its draft, whether it is done."""
+    """One phone's standing in one round: how it got in, its draft, whether it is done.
+
+    `draft_id` is the id the session keeps for the draft; `draft` is the row, once the
+    phone has started (chosen where it works) and until it submits.
+    """
 
     round: Round
     participant: Participant | None
     draft: Draft | None
     done: bool
+    draft_id: str | None = None
 
     @property
     def state(self) -> dict:
-        return {"draft": str(self.draft.pk) if self.draft else None, "done": self.done}
+        draft_id = str(self.draft.pk) if self.draft else self.draft_id
+        return {"draft": draft_id, "done": self.done}
 
 
 def admit(request: HttpRequest, round: Round) -> None:
-    """Let this browser session answer the round (it came with the room code)."""
+    """Let this browser session answer the round (it came with the room code).
+
+    The draft's id is drawn now, while the session is being written anyway: the draft made
+    at the first POST takes it, and the session is not written again until the submit.
+    """
     surveys = request.session.setdefault(SURVEY_SESSION_KEY, {})
-    surveys.setdefault(str(round.pk), {"draft": None, "done": False})
+    surveys.setdefault(str(round.pk), {"draft": str(uuid.uuid4()), "done": False})
     request.session.modified = True
 
 
@@ -57,24 +69,76 @@ def has_joined(request: HttpRequest) -> bool:
     )
 
 
-def get_survey_session(request: HttpRequest, round_id: int) -> SurveySession:
-    """The session's standing in an open round it was admitted to, or 404."""
-    round = Round.objects.select_related("programme", "seminar").filter(pk=round_id).first()
+# What a phone's pages read of the round and what it hangs on; the rest (the projector's
+# figures, the published batches, a seminar's texts) is left in the database.
+ROUND_FIELDS = (
+    "title",
+    "state",
+    "seminar_id",
+    "programme__organisation",
+    "programme__title",
+    "programme__language",
+    "programme__min_group_size",
+    "programme__status",
+    "programme__survey_setup__instrument_id",
+    "programme__survey_setup__pinned_at",
+    "seminar__number",
+    "seminar__programme_id",
+)
+
+
+def get_survey_session(
+    request: HttpRequest, round_id: int, *, next_seminar: bool = False
+) -> SurveySession:
+    """The session's standing in an open round it was admitted to, or 404.
+
+    One query reads the round, its programme, seminar and survey set-up, and the draft the
+    session holds (a filtered join on the draft's id): every participant request makes it.
+    `next_seminar` adds the title and date of the programme's seminar after the round's
+    (`round.next_seminar_title`, `round.next_seminar_date`), for the thank-you page.
+    """
+    entry = request.session.get(SURVEY_SESSION_KEY, {}).get(str(round_id))
+    draft_id = _draft_id(entry)
+    rounds = Round.objects.select_related("programme__survey_setup", "seminar").only(*ROUND_FIELDS)
+    if next_seminar:
+        rounds = rounds.annotate(**_next_seminar_fields())
+    if draft_id is not None:
+        own = FilteredRelation("drafts", condition=Q(drafts__pk=draft_id))
+        rounds = rounds.annotate(own_draft=own).select_related("own_draft")
+    round = rounds.filter(pk=round_id).first()
     if round is None:
         raise Http404
     participant = session_participant(request)
     if participant is not None and participant.programme_id != round.programme_id:
         participant = None
-    entry = request.session.get(SURVEY_SESSION_KEY, {}).get(str(round.pk))
     if entry is None and participant is None:
         raise Http404
     if round.programme.is_archived:
         raise Http404
-    entry = entry or {"draft": None, "done": False}
-    draft = None
-    if entry.get("draft"):
-        draft = Draft.objects.filter(pk=entry["draft"], round=round).first()
-    return SurveySession(round, participant, draft, bool(entry.get("done")))
+    draft = getattr(round, "own_draft", None)  # set only when the join found the draft
+    if draft is not None:
+        draft.round = round
+    done = bool(entry.get("done")) if entry else False
+    return SurveySession(round, participant, draft, done, str(draft_id) if draft_id else None)
+
+
+def _next_seminar_fields() -> dict:
+    seminars = apps.get_model("seminars", "Seminar")  # surveys does not import seminars
+    later = seminars.objects.filter(
+        programme_id=OuterRef("programme_id"), number__gt=OuterRef("seminar__number")
+    ).order_by("number")
+    return {
+        "next_seminar_title": Subquery(later.values("title")[:1]),
+        "next_seminar_date": Subquery(later.values("date")[:1]),
+    }
+
+
+def _draft_id(entry: dict | None) -> uuid.UUID | None:
+    """The draft id a session entry holds, if it holds a well-formed one."""
+    try:
+        return uuid.UUID(entry["draft"]) if entry and entry.get("draft") else None
+    except (TypeError, ValueError):
+        return None
 
 
 def remember(request: HttpRequest, survey: SurveySession) -> None:

@@ -14,7 +14,9 @@ with the same idempotency key completes step 2).
 
 from __future__ import annotations
 
+import functools
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -109,6 +111,31 @@ def survey_items(programme: Programme) -> list[Item]:
     return list(setup.items.order_by("position", "pk")) if setup else []
 
 
+def round_items(round: Round) -> list[Item]:
+    """The items an open round asks, in order, read once per worker.
+
+    Opening a round pins its programme's set-up, and a pinned set-up's items and their texts
+    never change (the set-up and instrument views refuse it), so each worker keeps them
+    after its first read, keyed by the set-up and the moment it was pinned. Nothing another
+    worker needs is kept: each reads its own copy. An unpinned set-up (a preview, a round
+    not yet opened) is read each time. Pass a round read with
+    select_related("programme__survey_setup") to spare the set-up's query.
+    """
+    try:
+        setup = round.programme.survey_setup
+    except SurveySetup.DoesNotExist:
+        return []
+    if setup.pinned_at is None:
+        return list(setup.items.order_by("position", "pk"))
+    return list(_pinned_items(setup.pk, setup.pinned_at))
+
+
+@functools.lru_cache(maxsize=64)
+def _pinned_items(setup_id: int, pinned_at) -> tuple[Item, ...]:
+    items = SurveySetup.items.through.objects.filter(surveysetup_id=setup_id)
+    return tuple(Item.objects.filter(pk__in=items.values("item_id")).order_by("position", "pk"))
+
+
 def unused_room_code() -> str:
     """A code no room has, a seminar's, a seminar sitting's or a lone round's (the seminars'
     models are looked up by name: surveys does not import seminars)."""
@@ -199,6 +226,29 @@ def new_draft(*, round: Round, language: str, unit: Unit | None = None) -> Draft
     return Draft.objects.create(round=round, language=language, unit=unit)
 
 
+def start_draft(*, round: Round, draft_id: uuid.UUID, language: str, unit_id: int) -> Draft:
+    """The draft under the id the session holds, made now with its unit and language.
+
+    The id was drawn when the phone was let in, so the session needs no second write here,
+    and the INSERT is the only statement (no transaction of its own: it is one statement).
+    A double tap on Start, both requests seeing no draft yet, finds the row made by the
+    other and saves this tap's unit in it instead.
+    """
+    draft = Draft(pk=draft_id, round=round, language=language, unit_id=unit_id)
+    try:
+        with _savepoint_in_a_transaction():
+            draft.save(force_insert=True)
+    except IntegrityError:
+        Draft.objects.filter(pk=draft_id, round=round).update(language=language, unit_id=unit_id)
+    return draft
+
+
+def _savepoint_in_a_transaction():
+    """A savepoint inside a caller's transaction, so that a failed INSERT leaves it usable;
+    nothing outside one, where the statement is its own transaction."""
+    return transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
+
+
 def save_answers(*, draft: Draft, answers: dict[int, int | str | None]) -> Draft:
     """Merge one page's answers into the draft (None removes an answer)."""
     stored = dict(draft.answers)
@@ -255,8 +305,8 @@ def submit(
 def _locked_draft(*, round_id: int, draft_id: uuid.UUID, key: uuid.UUID) -> Draft | None:
     """The draft, locked, if it is this round's and this key's; checks it can be sent."""
     draft = (
-        Draft.objects.select_for_update()
-        .select_related("round")
+        Draft.objects.select_for_update(of=("self", "round"))
+        .select_related("round__programme__survey_setup")
         .filter(pk=draft_id, round_id=round_id, idempotency_key=key)
         .first()
     )
@@ -322,8 +372,7 @@ def answered_elsewhere(*, participant: Participant, round_id: int, key: uuid.UUI
 def _store_response(draft: Draft) -> Response:
     """Score the draft's answers and write the response; the caller holds the transaction."""
     round = draft.round
-    chosen = SurveySetup.items.through.objects.filter(surveysetup__programme_id=round.programme_id)
-    items = list(Item.objects.filter(pk__in=chosen.values("item_id")))
+    items = round_items(round)
     if not items:
         raise NoQuestions
     values = {k: v for k, v in draft_values(draft).items() if k in {i.pk for i in items}}

@@ -6,8 +6,6 @@ programme = "programmes/<int:pk>/"
 
 urlpatterns = [
     path("s/<int:round_id>/", views.survey_start, name="survey_start"),
-    path("s/<int:round_id>/intro/", views.survey_intro, name="survey_intro"),
-    path("s/<int:round_id>/unit/", views.survey_unit, name="survey_unit"),
     path("s/<int:round_id>/q/<int:page>/", views.survey_page, name="survey_page"),
     path("s/<int:round_id>/review/", views.survey_review, name="survey_review"),
     path("s/<int:round_id>/thanks/", views.survey_thanks, name="survey_thanks"),

@@ -65,14 +65,14 @@ from surveys.instruments import MAX_BYTES, export_instrument, parse_instrument
 from surveys.models import Instrument, Item, SurveySetup
 from surveys.results import response_rates
 
-ITEMS_PER_PAGE = 4
+ITEMS_PER_PAGE = 5
 
 
 # --- Answering on a phone --------------------------------------------------------------
 
 
 def pages(items: list[Item]) -> list[list[Item]]:
-    """Split the items into pages of three or four."""
+    """Split the items into pages of at most five (ten items: two pages of five)."""
     count = max(1, math.ceil(len(items) / ITEMS_PER_PAGE))
     size, extra = divmod(len(items), count)
     result, start = [], 0
@@ -130,102 +130,104 @@ def _gate(request: HttpRequest, survey: SurveySession) -> HttpResponse | None:
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def survey_start(request: HttpRequest, round_id: int) -> HttpResponse:
-    """Step 1: choose the language. The first POST starts the server-side draft."""
+    """The first page: the language, the anonymity promise, where the respondent works.
+
+    Two forms post here. The language buttons set the language cookie and show the page
+    again in that language; Start saves the unit in the draft (made now, under the id the
+    session was given on the way in) and opens the first page of questions.
+    """
     survey = get_survey_session(request, round_id)
     if (stop := _gate(request, survey)) is not None:
         return stop
-    initial = {"language": _language(request, survey)}
-    form = LanguageForm(request.POST or None, initial=initial)
+    if request.method == "POST" and "language" in request.POST:
+        return _choose_language(request, survey)
+    tree = survey.round.programme.unit_tree()
+    initial = survey.draft.unit_id if survey.draft else _participant_unit(survey)
+    form = UnitChoiceForm(request.POST or None, tree=tree, initial={"unit": initial})
     if request.method == "POST" and form.is_valid():
-        language = form.cleaned_data["language"]
-        if survey.draft is None:
-            unit = survey.participant.unit if survey.participant else None
-            survey.draft = services.new_draft(round=survey.round, language=language, unit=unit)
-        else:
-            survey.draft.language = language
-            survey.draft.save(update_fields=["language"])
+        _start(request, survey, unit_id=form.cleaned_data["unit"])
+        return redirect("survey_page", survey.round.pk, 1)
+    return _start_page(request, survey, form, LanguageForm(), tree=tree)
+
+
+def _participant_unit(survey: SurveySession) -> int | None:
+    return survey.participant.unit_id if survey.participant else None
+
+
+def _choose_language(request: HttpRequest, survey: SurveySession) -> HttpResponse:
+    """A language button: the cookie, and the first page again in that language."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        tree = survey.round.programme.unit_tree()
+        unit_form = UnitChoiceForm(tree=tree, initial={"unit": _participant_unit(survey)})
+        return _start_page(request, survey, unit_form, form, tree=tree, status=422)
+    language = form.cleaned_data["language"]
+    if survey.draft is not None and survey.draft.language != language:
+        survey.draft.language = language
+        survey.draft.save(update_fields=["language"])
+    return _with_language_cookie(redirect("survey_start", survey.round.pk), language)
+
+
+def _start(request: HttpRequest, survey: SurveySession, *, unit_id: int) -> None:
+    """Save where the respondent works in the draft, making the draft on the first Start."""
+    language = _language(request, survey)
+    if survey.draft is not None:
+        survey.draft.unit_id = unit_id
+        survey.draft.save(update_fields=["unit"])
+        return
+    if survey.draft_id is None:  # a personal link's first round, or a reopened one
+        survey.draft_id = str(uuid.uuid4())
         remember(request, survey)
-        return _with_language_cookie(redirect("survey_intro", survey.round.pk), language)
+    services.start_draft(
+        round=survey.round, draft_id=uuid.UUID(survey.draft_id), language=language, unit_id=unit_id
+    )
+
+
+def _start_page(request, survey, form, language_form, *, tree, status=None) -> HttpResponse:
+    items = services.round_items(survey.round)
     return render_participant(
         request,
         "surveys/start.html",
-        {"round": survey.round, "form": form},
-        status=422 if form.errors else 200,
-        language=initial["language"],
+        {
+            "round": survey.round,
+            "programme": survey.round.programme,
+            "form": form,
+            "language_form": language_form,
+            "tree": tree,
+            "minutes": max(2, math.ceil(len(items) / 4)),
+            "via_link": survey.participant is not None,
+        },
+        status=status or (422 if form.errors else 200),
+        language=_language(request, survey),
     )
 
 
 def _require_draft(request: HttpRequest, survey: SurveySession) -> HttpResponse | None:
     if (stop := _gate(request, survey)) is not None:
         return stop
-    if survey.draft is None:
+    if survey.draft is None or survey.draft.unit_id is None:
         return redirect("survey_start", survey.round.pk)
     return None
 
 
 @login_not_required
-@require_GET
-def survey_intro(request: HttpRequest, round_id: int) -> HttpResponse:
-    """Step 2: the anonymity promise in plain words, who management is, how long it takes."""
-    survey = get_survey_session(request, round_id)
-    if (stop := _require_draft(request, survey)) is not None:
-        return stop
-    items = services.survey_items(survey.round.programme)
-    return render_participant(
-        request,
-        "surveys/intro.html",
-        {
-            "round": survey.round,
-            "programme": survey.round.programme,
-            "minutes": max(2, math.ceil(len(items) / 4)),
-            "via_link": survey.participant is not None,
-        },
-        language=_language(request, survey),
-    )
-
-
-@login_not_required
-@require_http_methods(["GET", "POST"])
-def survey_unit(request: HttpRequest, round_id: int) -> HttpResponse:
-    """Step 3: where the respondent works (any unit of the tree)."""
-    survey = get_survey_session(request, round_id)
-    if (stop := _require_draft(request, survey)) is not None:
-        return stop
-    tree = survey.round.programme.unit_tree()
-    form = UnitChoiceForm(request.POST or None, tree=tree, initial={"unit": survey.draft.unit_id})
-    if request.method == "POST" and form.is_valid():
-        survey.draft.unit_id = form.cleaned_data["unit"]
-        survey.draft.save(update_fields=["unit"])
-        return redirect("survey_page", survey.round.pk, 1)
-    return render_participant(
-        request,
-        "surveys/unit.html",
-        {"round": survey.round, "form": form, "tree": tree},
-        status=422 if form.errors else 200,
-        language=_language(request, survey),
-    )
-
-
-@login_not_required
 @require_http_methods(["GET", "POST"])
 def survey_page(request: HttpRequest, round_id: int, page: int) -> HttpResponse:
-    """Step 4: three or four items; every POST saves the draft before moving on."""
+    """The questions, five to a page; every POST saves the draft before moving on."""
     survey = get_survey_session(request, round_id)
     if (stop := _require_draft(request, survey)) is not None:
         return stop
-    if survey.draft.unit_id is None:
-        return redirect("survey_unit", survey.round.pk)
-    all_pages = pages(services.survey_items(survey.round.programme))
+    all_pages = pages(services.round_items(survey.round))
+    language = _language(request, survey)
     if not 1 <= page <= len(all_pages):
         return render_participant(
             request,
             "surveys/bad_request.html",
             {"round": survey.round},
             status=404,
-            language=_language(request, survey),
+            language=language,
         )
     items = all_pages[page - 1]
-    language = _language(request, survey)
     stored = {int(k): v for k, v in survey.draft.answers.items()}
     initial = {f"{ITEM_PREFIX}{i.pk}": str(stored[i.pk]) for i in items if i.pk in stored}
     form = SurveyPageForm(request.POST or None, items=items, language=language, initial=initial)
@@ -246,8 +248,9 @@ def survey_page(request: HttpRequest, round_id: int, page: int) -> HttpResponse:
             if request.POST.get("nav") == "autosave":  # survey.js saves each tap
                 return HttpResponse(status=204)
             if request.POST.get("nav") == "back":
-                target = ("survey_page", page - 1) if page > 1 else ("survey_unit",)
-                return redirect(target[0], survey.round.pk, *target[1:])
+                if page > 1:
+                    return redirect("survey_page", survey.round.pk, page - 1)
+                return redirect("survey_start", survey.round.pk)
             if page < len(all_pages):
                 return redirect("survey_page", survey.round.pk, page + 1)
             return redirect("survey_review", survey.round.pk)
@@ -256,7 +259,8 @@ def survey_page(request: HttpRequest, round_id: int, page: int) -> HttpResponse:
         "surveys/page.html",
         {
             "round": survey.round,
-            "form": form,
+            "questions": form.questions(),
+            "has_errors": bool(form.errors),
             "page": page,
             "page_count": len(all_pages),
             "progress": round(100 * (page - 1) / len(all_pages)),
@@ -283,7 +287,7 @@ def survey_review(request: HttpRequest, round_id: int) -> HttpResponse:
 
 
 def _review_page(request, survey: SurveySession, *, status: int = 200, error: str = ""):
-    all_pages = pages(services.survey_items(survey.round.programme))
+    all_pages = pages(services.round_items(survey.round))
     stored = survey.draft.answers
     language = _language(request, survey)
     rows = [
@@ -342,13 +346,13 @@ def _submit(request: HttpRequest, survey: SurveySession) -> HttpResponse:
             language=language,
         )
     except services.RoundClosed:
-        survey.draft = None  # closing deleted it; the session forgets it too
+        survey.draft = survey.draft_id = None  # closing deleted it; the session forgets it too
         remember(request, survey)
         return render_participant(
             request, "surveys/closed.html", {"round": survey.round}, status=410, language=language
         )
     except services.NoUnitChosen:
-        return redirect("survey_unit", survey.round.pk)
+        return redirect("survey_start", survey.round.pk)
     except services.SurveyError:
         return render_participant(
             request,
@@ -357,7 +361,8 @@ def _submit(request: HttpRequest, survey: SurveySession) -> HttpResponse:
             status=400,
             language=language,
         )
-    survey.draft, survey.done = None, True
+    survey.draft = survey.draft_id = None
+    survey.done = True
     remember(request, survey)
     return HttpResponseRedirect(reverse("survey_thanks", args=[survey.round.pk]), status=303)
 
@@ -366,7 +371,7 @@ def _submit(request: HttpRequest, survey: SurveySession) -> HttpResponse:
 @require_GET
 def survey_thanks(request: HttpRequest, round_id: int) -> HttpResponse:
     """The end: thanks, and what happens next."""
-    survey = get_survey_session(request, round_id)
+    survey = get_survey_session(request, round_id, next_seminar=True)
     if not survey.done:
         return redirect("survey_start", survey.round.pk)
     language = _language(request, survey)
@@ -374,10 +379,11 @@ def survey_thanks(request: HttpRequest, round_id: int) -> HttpResponse:
     if kiosk:
         next_person(request)  # a shared tablet: nothing of this person stays for the next
     next_seminar = None
-    if survey.round.seminar_id:
-        next_seminar = survey.round.programme.seminars.filter(
-            number__gt=survey.round.seminar.number
-        ).first()
+    if survey.round.next_seminar_title is not None:
+        next_seminar = {
+            "title": survey.round.next_seminar_title,
+            "date": survey.round.next_seminar_date,
+        }
     response = render_participant(
         request,
         "surveys/thanks.html",

@@ -88,8 +88,6 @@ PUBLIC_OR_FOREIGN = {
     "phone_difference",
     # Phones reach a round through their session only (tests/surveys/test_survey_flow.py).
     "survey_start",
-    "survey_intro",
-    "survey_unit",
     "survey_page",
     "survey_review",
     "survey_thanks",

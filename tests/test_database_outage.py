@@ -86,7 +86,7 @@ def started(client: Client, round, unit, item) -> Draft:
     """A phone that joined, chose Danish and its unit, and answered the first question."""
     client.post(reverse("join"), {"code": services.room_code(round)})
     client.post(reverse("survey_start", args=[round.pk]), {"language": "da"})
-    client.post(reverse("survey_unit", args=[round.pk]), {"unit": unit.pk})
+    client.post(reverse("survey_start", args=[round.pk]), {"unit": unit.pk})
     response = client.post(reverse("survey_page", args=[round.pk, 1]), {f"item-{item.pk}": "4"})
     assert response.status_code == 302
     return Draft.objects.get()

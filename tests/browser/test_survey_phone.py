@@ -57,6 +57,9 @@ def is_autosave(response: HttpResponse) -> bool:
     return is_autosave_request(response.request)
 
 
+START_BUTTON = "#main form:not(.language-choice) button[type=submit]"
+
+
 @dataclass
 class Phone:
     """One phone answering one round, by pointer (tap) unless told otherwise."""
@@ -73,24 +76,19 @@ class Phone:
         return self.page.url.endswith(self.path(rest))
 
     def choose_language(self, language: str) -> HttpResponse:
-        self.page.locator(f"input[name=language][value={language}]").check()
-        response = follow(self.page, self.page.locator("#main form button[type=submit]").click)
-        assert self.at("intro/"), self.page.url
-        return response
-
-    def start(self) -> HttpResponse:
-        link = self.page.locator(f"#main a[href$='{self.path('unit/')}']")
-        response = follow(self.page, link.click)
-        assert self.at("unit/"), self.page.url
+        """Tap a language button at the top of the first page: the page again, in it."""
+        button = self.page.locator(f"#main form.language-choice button[value={language}]")
+        response = follow(self.page, button.click)
+        assert self.at(""), self.page.url
         return response
 
     def choose_unit(self, unit_id: int | None = None) -> HttpResponse:
-        """Tap a unit (or keep the one the personal link preset) and go on to page 1."""
+        """Tap a unit (or keep the one the personal link preset), Start, and go to page 1."""
         if unit_id is not None:
             self.page.locator(f"input[name=unit][value='{unit_id}']").check()
         else:
             expect(self.page.locator("input[name=unit]:checked")).to_have_count(1)
-        response = follow(self.page, self.page.locator("#main form button[type=submit]").click)
+        response = follow(self.page, self.page.locator(START_BUTTON).click)
         assert self.at("q/1/"), self.page.url
         return response
 
@@ -213,13 +211,13 @@ def test_survey_on_a_phone(live_server, open_context, cast, open_round, language
     response = page.goto(f"/j/{services.room_code(open_round)}/")
     assert response is not None and response.status == 200
     assert phone.at(""), page.url
-    # The language the phone already reads is shown and preselected, not the programme's.
+    # The language the phone already reads is shown and marked, not the programme's.
     assert html_lang(page) == language
-    expect(page.locator("input[name=language]:checked")).to_have_value(language)
+    current = page.locator("#main button[name=language][aria-current=true]")
+    expect(current).to_have_attribute("value", language)
 
     steps = [
-        ("intro", lambda: phone.choose_language(language)),
-        ("unit", phone.start),
+        ("start, the language tapped", lambda: phone.choose_language(language)),
         ("page 1", lambda: phone.choose_unit(cast.units["North Day"].pk)),
     ]
     for name, step in steps:
@@ -304,7 +302,7 @@ def test_survey_by_keyboard_only(live_server, open_context, cast, open_round, la
 
     The phone reads one language and the programme is in another; the person picks a third
     with the arrow keys, and every page from then on is in it (<html lang> too). Seen to fail
-    with the language page's cookie left out: the intro came in the phone's language.
+    with the language cookie left out: the first page came back in the phone's language.
     """
     browser = OTHER_LANGUAGE[language]
     use_language(open_round, OTHER_LANGUAGE[browser])
@@ -314,19 +312,15 @@ def test_survey_by_keyboard_only(live_server, open_context, cast, open_round, la
     assert phone.at("")
     assert html_lang(page) == browser
 
-    tab_to(page, "input[name=language]")
-    arrow_to(page, language)
-    tab_to(page, "#main form button[type=submit]")
-    assert press_enter(page).status == 200 and phone.at("intro/")
+    # The language buttons are on the first page: Tab to the chosen one, Enter.
+    tab_to(page, f"button[name=language][value={language}]")
+    assert press_enter(page).status == 200 and phone.at("")
     assert html_lang(page) == language
-
-    tab_to(page, f"#main a[href$='{phone.path('unit/')}']")
-    assert press_enter(page).status == 200 and phone.at("unit/")
 
     south = str(cast.units["South"].pk)
     tab_to(page, "input[name=unit]")
     arrow_to(page, south)
-    tab_to(page, "#main form button[type=submit]")
+    tab_to(page, START_BUTTON)
     assert press_enter(page).status == 200 and phone.at("q/1/")
 
     def press_and_save(key: str) -> None:
@@ -380,7 +374,6 @@ def test_drafts_survive_a_reload_and_a_new_tab(
     phone = Phone(page, open_round, javascript=javascript)
     page.goto(f"/j/{services.room_code(open_round)}/")
     phone.choose_language("da")
-    phone.start()
     phone.choose_unit(cast.units["South"].pk)
 
     first = phone.answer_page()
@@ -433,7 +426,6 @@ def test_quick_changes_are_saved_one_at_a_time_and_the_last_one_wins(
     phone = Phone(page, open_round)
     page.goto(f"/j/{services.room_code(open_round)}/")
     phone.choose_language("en")
-    phone.start()
     phone.choose_unit(cast.units["South"].pk)
 
     in_flight, most = 0, 0
@@ -493,12 +485,12 @@ def test_personal_link_token_stays_out_of_urls_and_referers(
 
     link = page.locator(f"#main a[href$='{phone.path()}']")
     assert follow(page, link.click).status == 200
-    # The language switcher is a form on every participant page: use it once, too.
-    follow(page, page.locator("header form.language-switcher button[value=sv]").click)
+    phone.choose_language("sv")
     assert html_lang(page) == "sv" and phone.at("")
-    phone.choose_language("en")
-    phone.start()
     phone.choose_unit()  # the link's unit is preselected
+    # The header's language switcher is a form on every later participant page: use it too.
+    follow(page, page.locator("header form.language-switcher button[value=en]").click)
+    assert html_lang(page) == "en" and phone.at("q/1/")
     phone.answer_all_pages()
     phone.send()
     assert Participation.objects.filter(participant=participant, round=open_round).count() == 1
@@ -543,11 +535,9 @@ def participant_tour(
 
     assert page.goto(f"/p/{token}/").status == 200
     assert follow(page, page.locator(f"#main a[href$='{phone.path()}']").click).status == 200
-    yield "language", page
+    yield "start: language, intro and unit", page
     phone.choose_language(language)
-    yield "intro", page
-    phone.start()
-    yield "unit", page
+    yield "start, the language tapped", page
     phone.choose_unit()
     yield "question page", page
 
@@ -596,7 +586,7 @@ def test_participant_pages_axe_reflow_and_targets(
             page.set_viewport_size({"width": width, "height": height})
 
     print(f"axe: {scanner.scans} participant page scans in {language} at {width}x{height}")
-    assert len(seen) == 11
+    assert len(seen) == 10
     assert not overflowing, "\n".join(overflowing)
     assert not small, "\n".join(small)
     scanner.report(request)

@@ -71,7 +71,7 @@ def answer_and_send(client: Client, round, unit, items) -> list[int]:
     """The survey with the fewest requests the real views allow; their status codes."""
     statuses = [
         client.post(reverse("survey_start", args=[round.pk]), {"language": "en"}).status_code,
-        client.post(reverse("survey_unit", args=[round.pk]), {"unit": unit.pk}).status_code,
+        client.post(reverse("survey_start", args=[round.pk]), {"unit": unit.pk}).status_code,
     ]
     for number, page_items in enumerate(pages(items), start=1):
         data = {f"item-{item.pk}": "4" for item in page_items}

@@ -41,8 +41,8 @@ def first_request_runs_after_the_draft_is_read(monkeypatch, first_request) -> No
     """Run the first request's work between the second's draft read and its other reads."""
     read = survey_views.get_survey_session
 
-    def read_then_let_the_first_run(request, round_id):
-        survey = read(request, round_id)
+    def read_then_let_the_first_run(request, round_id, **options):
+        survey = read(request, round_id, **options)
         if request.method == "POST":
             first_request()
         return survey

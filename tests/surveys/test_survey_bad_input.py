@@ -16,7 +16,7 @@ from surveys.views import pages
 def started(client: Client, round, unit) -> Draft:
     client.post(reverse("join"), {"code": services.room_code(round)})
     client.post(reverse("survey_start", args=[round.pk]), {"language": "en"})
-    client.post(reverse("survey_unit", args=[round.pk]), {"unit": unit.pk})
+    client.post(reverse("survey_start", args=[round.pk]), {"unit": unit.pk})
     return Draft.objects.get()
 
 
@@ -43,12 +43,12 @@ def test_missing_csrf_token_is_a_translated_403_and_keeps_the_draft(cast, open_r
         reverse("survey_start", args=[open_round.pk]),
         {"language": "sv", "csrfmiddlewaretoken": token},
     )
-    draft = Draft.objects.get()
     first = pages(items)[0][0]
     client.post(
-        reverse("survey_unit", args=[open_round.pk]),
+        reverse("survey_start", args=[open_round.pk]),
         {"unit": cast.units["South"].pk, "csrfmiddlewaretoken": token},
     )
+    draft = Draft.objects.get()
     client.post(
         reverse("survey_page", args=[open_round.pk, 1]),
         {f"item-{first.pk}": "4", "csrfmiddlewaretoken": token},

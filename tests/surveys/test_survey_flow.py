@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -23,7 +24,7 @@ def join(client: Client, round) -> None:
 
 def answer_all(client: Client, round, unit, items, value="4", language="en") -> Client:
     client.post(reverse("survey_start", args=[round.pk]), {"language": language})
-    client.post(reverse("survey_unit", args=[round.pk]), {"unit": unit.pk})
+    client.post(reverse("survey_start", args=[round.pk]), {"unit": unit.pk})
     for number, page_items in enumerate(pages(items), start=1):
         data = {f"item-{item.pk}": value for item in page_items}
         response = client.post(reverse("survey_page", args=[round.pk, number]), data)
@@ -164,7 +165,7 @@ def test_crash_between_the_two_writes_is_completed_by_the_retry(cast, open_round
 def test_draft_survives_a_new_tab_and_a_reload(client, cast, open_round, items):
     join(client, open_round)
     client.post(reverse("survey_start", args=[open_round.pk]), {"language": "da"})
-    client.post(reverse("survey_unit", args=[open_round.pk]), {"unit": cast.units["North"].pk})
+    client.post(reverse("survey_start", args=[open_round.pk]), {"unit": cast.units["North"].pk})
     first_page = pages(items)[0]
     client.post(
         reverse("survey_page", args=[open_round.pk, 1]),
@@ -182,7 +183,7 @@ def test_values_outside_the_scale_are_refused_and_the_draft_kept(
 ):
     join(client, open_round)
     client.post(reverse("survey_start", args=[open_round.pk]), {"language": "en"})
-    client.post(reverse("survey_unit", args=[open_round.pk]), {"unit": cast.units["South"].pk})
+    client.post(reverse("survey_start", args=[open_round.pk]), {"unit": cast.units["South"].pk})
     page = pages(items)[0]
     client.post(reverse("survey_page", args=[open_round.pk, 1]), {f"item-{page[0].pk}": "4"})
     response = client.post(
@@ -198,7 +199,7 @@ def test_values_outside_the_scale_are_refused_and_the_draft_kept(
 def test_unknown_item_ids_are_a_400(client, cast, open_round, items):
     join(client, open_round)
     client.post(reverse("survey_start", args=[open_round.pk]), {"language": "en"})
-    client.post(reverse("survey_unit", args=[open_round.pk]), {"unit": cast.units["South"].pk})
+    client.post(reverse("survey_start", args=[open_round.pk]), {"unit": cast.units["South"].pk})
     response = client.post(reverse("survey_page", args=[open_round.pk, 1]), {"item-999999": "3"})
     assert response.status_code == 400
     assert Draft.objects.get().answers == {}
@@ -208,7 +209,7 @@ def test_unknown_item_ids_are_a_400(client, cast, open_round, items):
 def test_dont_know_only_where_offered(client, cast, open_round, items):
     join(client, open_round)
     client.post(reverse("survey_start", args=[open_round.pk]), {"language": "en"})
-    client.post(reverse("survey_unit", args=[open_round.pk]), {"unit": cast.units["South"].pk})
+    client.post(reverse("survey_start", args=[open_round.pk]), {"unit": cast.units["South"].pk})
     for number, page_items in enumerate(pages(items), start=1):
         for item in page_items:
             response = client.post(
@@ -222,9 +223,9 @@ def test_unit_from_another_programme_is_refused(client, cast, open_round):
     join(client, open_round)
     client.post(reverse("survey_start", args=[open_round.pk]), {"language": "en"})
     foreign = cast.other_programme.units.first()
-    response = client.post(reverse("survey_unit", args=[open_round.pk]), {"unit": foreign.pk})
+    response = client.post(reverse("survey_start", args=[open_round.pk]), {"unit": foreign.pk})
     assert response.status_code == 422
-    assert Draft.objects.get().unit_id is None
+    assert not Draft.objects.exists()  # the draft is made with a unit of this programme only
 
 
 @pytest.mark.django_db
@@ -349,8 +350,8 @@ def test_the_language_step_follows_the_phone(client, cast, open_round, header, e
     response = client.get(reverse("survey_start", args=[open_round.pk]))
     html = response.content.decode()
     assert f'<html lang="{expected}"' in html
-    form = response.context["form"]
-    assert form.initial["language"] == expected
+    current = re.findall(r'name="language" value="(\w+)"[^>]*aria-current="true"', html)
+    assert current == [expected]
 
 
 @pytest.mark.django_db
