@@ -137,7 +137,6 @@ EXCEPTIONS: dict[str, str] = {
     "evaluation_submit": PHONE,
     "logbook": "a working group's logbook through its link (no account): the group's own notes",
     "survey_start": PHONE,
-    "survey_unit": PHONE,
     "survey_page": PHONE,
     "survey_review": PHONE,
     "phone_action": SCRIBE,

@@ -215,8 +215,6 @@ PHONE_PAGES: dict[str, Callable[[Scene], list[str]]] = {
     "phone_difference": lambda s: [reverse("phone_difference", args=[s.run.pk, 1])],
     # The survey.
     "survey_start": _round("survey_start"),
-    "survey_intro": _round("survey_intro"),
-    "survey_unit": _round("survey_unit"),
     "survey_page": _survey_pages,
     "survey_review": _round("survey_review"),
     "survey_thanks": _round("survey_thanks"),
@@ -354,11 +352,12 @@ def joined(scene: Scene) -> Client:
 
 
 def answering(scene: Scene, cast) -> Client:
-    """Joined, the language and unit chosen, the first page answered: a draft."""
+    """Joined, the language and unit chosen on the first page, the first page of questions
+    answered: a draft."""
     client = joined(scene)
     round = scene.round
     client.post(reverse("survey_start", args=[round.pk]), {"language": "da"})
-    client.post(reverse("survey_unit", args=[round.pk]), {"unit": cast.units["South"].pk})
+    client.post(reverse("survey_start", args=[round.pk]), {"unit": cast.units["South"].pk})
     first = pages(survey_services.survey_items(round.programme))[0]
     data = {f"item-{item.pk}": "4" for item in first}
     assert client.post(reverse("survey_page", args=[round.pk, 1]), data).status_code == 302

@@ -30,6 +30,11 @@ class LeanDatabaseStore(db.SessionStore):
     """Django's database store without the SELECT before a new key and the transaction
     around a lone write."""
 
+    # Django signs session data with a salt named after the store's class; ours keep the
+    # name of Django's stores, so sessions written before (or by Django's own store, as
+    # tests and the admin may) still read, and nobody is logged out by a deploy.
+    key_salt = "django.contrib.sessions.SessionStore"
+
     def _get_new_session_key(self) -> str:
         return get_random_string(32, VALID_KEY_CHARS)
 

@@ -224,19 +224,19 @@ class Phone:
         )
 
     def answer_survey(self, code: str, unit: str, values: list[str]) -> int:
-        """From the room code to the review: language, intro, unit, every question page.
+        """From the room code to the review: the first page (language, the promise, the
+        unit), then every question page.
 
         The answers cycle through `values` (scale values "1" to "5"). Returns how many
         questions were answered.
         """
         assert self.enter(code).status == 200
         assert re.search(r"/s/\d+/$", self.page.url), self.page.url
-        self.page.locator("input[name=language][value=en]").check()
-        assert self.submit().status == 200
-        start = self.page.locator("#main a[href$='/unit/']")
-        assert follow(self.page, start.click).status == 200
+        english = self.page.locator("button[name=language][value=en]")
+        assert follow(self.page, english.click).status == 200
         self.page.get_by_role("radio", name=unit, exact=True).check()
-        assert self.submit().status == 200
+        start = self.page.locator("#main form:not(.language-choice) button[type=submit]")
+        assert follow(self.page, start.click).status == 200
         answered = 0
         while "/review/" not in self.page.url:
             for name, _offered in self.fields():

@@ -269,13 +269,10 @@ def survey_tour(page: Page, demo: Demo, on: Callable[[str], Stop]) -> Iterator[S
     visit(page, demo.data["survey_urls"][0])
     yield on("participant home")
     follow(page, page.locator(f"#main a[href$='{start}']").click)
-    yield on("survey, language")
-    page.locator(f"input[name=language][value={html_lang(page)}]").check()
-    submit(page, "form")
-    yield on("survey, before you start")
-    follow(page, page.locator(f"#main a[href$='{start}unit/']").click)
-    yield on("survey, unit")
-    submit(page, "form")
+    yield on("survey, start: language, promise and unit")
+    follow(page, page.locator(f"button[name=language][value={html_lang(page)}]").click)
+    page.locator("input[name=unit]").first.check()
+    submit(page, "form:not(.language-choice)")
     for question in page.locator("form.survey-page fieldset.item").all():
         with page.expect_response(lambda r: r.request.method == "POST" and "/q/" in r.url):
             question.locator("input[type=radio]").nth(3).check()  # survey.js saves each tap

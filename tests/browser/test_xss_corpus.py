@@ -446,13 +446,8 @@ def phone_pages(sweep: Sweep, open_context, world: World) -> None:
 
     survey = Round.objects.get(programme=world.programme, state="open")
     phone.goto(reverse("join_code", args=[third.room_code]))
-    sweep.visit(phone, "phone")  # the language
-    submit_first_form(phone)
-    sweep.visit(phone, "phone", shows=False)  # the promise of anonymity
-    with phone.expect_navigation():
-        phone.locator("#main a[role=button]").first.click()
-    sweep.visit(phone, "phone")  # the unit: every unit's name
-    submit_first_form(phone)
+    sweep.visit(phone, "phone")  # the first page: language, the promise, every unit's name
+    submit_first_form(phone, "#main form:not(.language-choice)")
     assert f"/s/{survey.pk}/" in phone.url, phone.url
     sweep.visit(phone, "phone")
 
