@@ -33,6 +33,10 @@ limits  one device's wrong room codes and unknown personal-link tokens, alternat
         minute); five failed logins for one account, alternating servers, lock it (the
         6th attempt gets 429) as on one server.
 
+`--servers 1` runs the same parts on server A alone (phones send every request there), for
+the figures to compare with: on this 2-core machine a second server adds workers but no
+cores, so no throughput is expected from it here.
+
 Controls, to see the checks fail when something that must be shared is not:
 `--control different-secret-keys` gives server B a SECRET_KEY of its own: B cannot read the
 sessions A signed, so the walks stop and parts burst and board FAIL. `--control
@@ -89,20 +93,32 @@ WINDOW_MARGIN = 20.0  # seconds left in a rate-limit minute needed to start a se
 
 @dataclass
 class Servers:
-    """The two app servers; `ports` in the order phones take turns."""
+    """The app servers, A first; `ports` in the order phones take turns."""
 
-    a: benchlib.Server
-    b: benchlib.Server
+    running: list[benchlib.Server]
 
     @property
-    def ports(self) -> tuple[int, int]:
-        return (self.a.port, self.b.port)
+    def ports(self) -> tuple[int, ...]:
+        return tuple(server.port for server in self.running)
+
+    @property
+    def twins(self) -> tuple[int, int]:
+        """Where a phone's two tabs send at once: one to each server (with one, both to A)."""
+        return (self.ports[0], self.ports[-1])
+
+    def turn(self, number: int) -> int:
+        return self.ports[number % len(self.ports)]
 
     def name(self, port: int) -> str:
-        return "A" if port == self.a.port else "B"
+        return "AB"[self.ports.index(port)]
+
+    @property
+    def split(self) -> str:
+        """How a phone's requests are spread, for the printed lines."""
+        return "alternating A/B" if len(self.ports) > 1 else "all on A (--servers 1)"
 
     def stop(self) -> None:
-        for server in (self.a, self.b):
+        for server in self.running:
             server.stop()
 
 
@@ -154,8 +170,8 @@ def drop_database(url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def start_servers(url: str, redis_url: str, tmp: Path, control: str) -> Servers:
-    """Two gunicorns as production runs them, started side by side."""
+def start_servers(url: str, redis_url: str, tmp: Path, control: str, count: int) -> Servers:
+    """`count` gunicorns (two, or one to compare) as production runs them, side by side."""
     secret = benchlib.random_secret_key()
     env = {
         "DEBUG": "0",
@@ -169,11 +185,8 @@ def start_servers(url: str, redis_url: str, tmp: Path, control: str) -> Servers:
     }
     started = time.perf_counter()
     submit_burst.collectstatic(tmp, env)
-    print(f"collectstatic       {time.perf_counter() - started:.1f} s, once for both servers")
-    envs = {
-        "A": {**env, "SLOTS_DIR": str(tmp / "slots-a")},
-        "B": {**env, "SLOTS_DIR": str(tmp / "slots-b")},
-    }
+    print(f"collectstatic       {time.perf_counter() - started:.1f} s, once for every server")
+    envs = {name: {**env, "SLOTS_DIR": str(tmp / f"slots-{name}")} for name in "AB"[:count]}
     if control == "different-secret-keys":
         envs["B"]["SECRET_KEY"] = benchlib.random_secret_key()
     if control == "separate-redis":
@@ -200,15 +213,15 @@ def start_servers(url: str, redis_url: str, tmp: Path, control: str) -> Servers:
         thread.start()
     for thread in threads:
         thread.join(timeout=180)
-    if errors or len(made) != 2:
+    if errors or len(made) != count:
         for server in made.values():
             server.stop()
         raise RuntimeError("; ".join(errors) or "a server did not start in time")
-    servers = Servers(made["A"], made["B"])
+    servers = Servers([made[name] for name in envs])
+    where = ", ".join(f"{servers.name(p)} on 127.0.0.1:{p}" for p in servers.ports)
     print(
-        f"servers             A on 127.0.0.1:{servers.a.port}, B on 127.0.0.1:{servers.b.port}: "
-        f"gunicorn -c config/gunicorn.py, 3 sync workers each, DEBUG=0, ready in "
-        f"{time.perf_counter() - started:.1f} s"
+        f"servers             {where}: gunicorn -c config/gunicorn.py, 3 sync workers each, "
+        f"DEBUG=0, ready in {time.perf_counter() - started:.1f} s"
     )
     return servers
 
@@ -277,7 +290,7 @@ def part_burst(servers: Servers, phones_wanted: int) -> bool:
         survey_round = fixture.rounds[0]
         item_pages = [[item.pk for item in page] for page in pages(fixture.items)]
         print(
-            f"(a) burst: {phones_wanted} phones answer the survey alternating servers at every "
+            f"(a) burst: {phones_wanted} phones answer the survey, {servers.split} at every "
             f"step, then submit twice at once (one copy to each server) and once {LATER_DELAY:.0f}"
             " s later"
         )
@@ -306,13 +319,13 @@ def part_burst(servers: Servers, phones_wanted: int) -> bool:
         review = f"/s/{survey_round.pk}/review/"
         calls, ports = [], []
         for phone, form in walked:
-            for port in servers.ports:  # two tabs at once, one to each server
+            for port in servers.twins:  # two tabs at once, one to each server
                 calls.append(functools.partial(phone.tab(port).request, "POST", review, form))
                 ports.append(port)
         shots, wall = benchlib.burst(calls) if calls else ([], 1.0)
         after_burst = Response.objects.filter(round=survey_round).count()
         time.sleep(LATER_DELAY)
-        later_ports = [servers.ports[i % 2] for i in range(len(walked))]
+        later_ports = [servers.turn(i) for i in range(len(walked))]
         later_calls = [
             functools.partial(phone.tab(port).request, "POST", review, form)
             for (phone, form), port in zip(walked, later_ports, strict=True)
@@ -398,8 +411,8 @@ def part_board(servers: Servers, phones_wanted: int, rng: random.Random) -> bool
         seminar.save(update_fields=["wall", "wall_board", "wall_version"])
         board_url = f"/b/{board.pk}/"
         print(
-            f"(b) board: {phones_wanted} phones join room {seminar.room_code} alternating "
-            "servers, post (one copy to each server, all at once), then spend their dots"
+            f"(b) board: {phones_wanted} phones join room {seminar.room_code}, {servers.split}, "
+            "post (two copies at once, one to each server), then spend their dots"
         )
 
         def join(i: int) -> benchlib.SplitPhone:
@@ -423,7 +436,7 @@ def part_board(servers: Servers, phones_wanted: int, rng: random.Random) -> bool
         calls, ports = [], []
         for number, (phone, key) in enumerate(zip(phones, keys, strict=True)):
             text = f"Good example {run}-{letters(number)}: we share the rota early"
-            for port in servers.ports:
+            for port in servers.twins:
                 fields = {"text": text, "key": key}
                 calls.append(functools.partial(phone.tab(port).request, "POST", post_path, fields))
                 ports.append(port)
@@ -463,7 +476,7 @@ def part_board(servers: Servers, phones_wanted: int, rng: random.Random) -> bool
         rng.shuffle(order)  # many phones' requests interleave on the network
         calls, ports = [], []
         for i, j in order:
-            port = servers.ports[(i + j) % 2]  # each phone: two requests to each server
+            port = servers.turn(i + j)  # each phone: two requests to each server
             fields = {"set": f"{plans[i][j]}:1"}
             calls.append(functools.partial(phones[i].tab(port).request, "POST", vote_path, fields))
             ports.append(port)
@@ -572,10 +585,8 @@ def part_limits(servers: Servers, redis_url: str) -> bool:
 
     from programmes.models import User
 
-    a_only = (servers.a.port,)
-    print(
-        "(c) limits: one device's failures alternating servers, and one device's on server A alone"
-    )
+    a_only = servers.ports[:1]
+    print(f"(c) limits: one device's failures {servers.split}, and one device's on A alone")
     results: dict[str, tuple[int, int]] = {}
     lines = []
     for label, paths in (
@@ -589,7 +600,7 @@ def part_limits(servers: Servers, redis_url: str) -> bool:
         one_at, one_statuses = first_refusal(benchlib.split_phone(a_only), paths())
         results[label] = (split_at, one_at)
         lines.append(
-            f"  {label:<20}refused at attempt {attempt(split_at)} alternating A/B "
+            f"  {label:<20}refused at attempt {attempt(split_at)} {servers.split} "
             f"({dict(Counter(split_statuses))}), at {attempt(one_at)} on A alone "
             f"({dict(Counter(one_statuses))})"
         )
@@ -604,7 +615,7 @@ def part_limits(servers: Servers, redis_url: str) -> bool:
     one_login, one_statuses = failed_logins(benchlib.split_phone(a_only), "two-servers-b")
     results["failed logins"] = (split_login, one_login)
     lines.append(
-        f"  {'failed logins':<20}locked at attempt {attempt(split_login)} alternating A/B "
+        f"  {'failed logins':<20}locked at attempt {attempt(split_login)} {servers.split} "
         f"{split_statuses}, at {attempt(one_login)} on A alone {one_statuses}"
     )
     for line in lines:
@@ -651,11 +662,20 @@ def parse_args() -> argparse.Namespace:
         default="none",
         help="server B gets a SECRET_KEY or a Redis database of its own (the checks must fail)",
     )
+    parser.add_argument(
+        "--servers",
+        type=int,
+        choices=[1, 2],
+        default=2,
+        help="2 (default), or 1: the same parts on server A alone, to compare",
+    )
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     unknown = set(args.parts) - set(PARTS)
     if unknown:
         parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
+    if args.servers == 1 and args.control != "none":
+        parser.error("a control needs two servers")
     if not 4 <= args.phones <= 1000:
         parser.error("--phones must be between 4 and 1000")
     if urlsplit(args.redis).hostname not in {"127.0.0.1", "localhost"}:
@@ -695,7 +715,7 @@ def main() -> None:
             print("control             server B has a SECRET_KEY of its own")
         if args.control == "separate-redis":
             print(f"control             server B has a Redis database of its own: {CONTROL_REDIS}")
-        servers = start_servers(url, args.redis, tmp, args.control)
+        servers = start_servers(url, args.redis, tmp, args.control, args.servers)
         outcome = {}
         for name in chosen:
             print()
@@ -706,7 +726,7 @@ def main() -> None:
             else:
                 outcome[name] = part_limits(servers, args.redis)
         print()
-        for server in (servers.a, servers.b):
+        for server in servers.running:
             problems = server.log_problems()
             print(f"{server.name} log      {len(problems)} error lines")
             for line in problems[:3]:
