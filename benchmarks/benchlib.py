@@ -17,6 +17,7 @@ import gzip
 import http.client
 import math
 import os
+import random
 import re
 import secrets
 import shutil
@@ -28,6 +29,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -438,6 +440,76 @@ class Phone:
         if method == "GET" and (match := CSRF_INPUT.search(reply.text)):
             self.csrf_token = match.group(1)
         return reply
+
+
+@dataclass
+class SplitPhone(Phone):
+    """One browser behind a load balancer without sticky sessions: each request goes to the
+    next of `ports` in turn, so what one app server put in the session the other must read.
+
+    `served` counts the requests each port answered (or failed to answer).
+    """
+
+    ports: tuple[int, ...] = ()
+    turn: int = 0
+    served: Counter = field(default_factory=Counter)
+
+    def request(self, method: str, path: str, fields: dict[str, str] | None = None) -> Reply:
+        self.port = self.ports[self.turn % len(self.ports)]
+        self.turn += 1
+        self.served[self.port] += 1
+        return super().request(method, path, fields)
+
+    def tab(self, port: int) -> Phone:
+        """Another tab of this browser, sent to one server: the same cookies, its own jar."""
+        return Phone(port, cookies=dict(self.cookies), csrf_token=self.csrf_token)
+
+
+def split_phone(ports: tuple[int, ...], first: int = 0, **kwargs) -> SplitPhone:
+    """A SplitPhone whose first request goes to ports[first] (phones start on either)."""
+    return SplitPhone(ports[first % len(ports)], ports=ports, turn=first, **kwargs)
+
+
+class FlowError(Exception):
+    """A step of a phone's walk answered otherwise than the app's flow says it does."""
+
+
+def expect_step(reply: Reply, status: int, step: str, location: str | None = None) -> None:
+    if reply.status != status or (location is not None and reply.location != location):
+        raise FlowError(
+            f"{step}: expected {status} {location or ''}, got {reply.status} {reply.location}"
+        )
+
+
+def answer_survey(
+    phone: Phone, *, round_id: int, code: str, unit_id: int, pages: list[list[int]], seed: int
+) -> dict[str, str]:
+    """Walk a phone from the room code to the review page; return the review form.
+
+    Every step checks where the app sends the phone next, so a step that lost what the
+    session held (the draft, the language) fails here instead of passing by accident. With
+    a SplitPhone the steps alternate between servers.
+    """
+    rng = random.Random(seed)
+    base = f"/s/{round_id}/"
+    expect_step(phone.request("GET", f"/j/{code}/"), 302, "join", base)
+    expect_step(phone.request("GET", base), 200, "start page")
+    expect_step(phone.request("POST", base, {"language": "da"}), 302, "language", base)
+    expect_step(phone.request("POST", base, {"unit": str(unit_id)}), 302, "unit", base + "q/1/")
+    for number, item_ids in enumerate(pages, start=1):
+        level = rng.randint(2, 4)
+        fields = {f"item-{pk}": str(min(5, max(1, level + rng.randint(-1, 1)))) for pk in item_ids}
+        fields["nav"] = "next"
+        following = f"{base}q/{number + 1}/" if number < len(pages) else base + "review/"
+        reply = phone.request("POST", f"{base}q/{number}/", fields)
+        expect_step(reply, 302, f"page {number}", following)
+    review = phone.request("GET", base + "review/")
+    expect_step(review, 200, "review page")
+    return {
+        "csrfmiddlewaretoken": phone.csrf_token,
+        "draft": hidden_input(review.text, "draft"),
+        "key": hidden_input(review.text, "key"),
+    }
 
 
 def hidden_input(html: str, name: str) -> str:

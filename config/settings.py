@@ -209,6 +209,10 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEBUG)
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Seconds to wait for Redis to connect or answer: a Redis that stops answering costs a join,
+# link or login about this long, then the 503 page (programmes.errors). redis-py waits 5 s by
+# default, and a room of phones retrying would keep every worker waiting.
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "1"))
 # Behind a load balancer that appends to X-Forwarded-For, the number of trusted proxies.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 RATE_LIMIT_DELAY = float(os.environ.get("RATE_LIMIT_DELAY", "1"))  # s, room codes past the limit
@@ -222,7 +226,11 @@ PDF_SLOT_WAIT = float(os.environ.get("PDF_SLOT_WAIT", "8"))
 SLOTS_DIR = os.environ.get("SLOTS_DIR") or os.path.join(tempfile.gettempdir(), "capital-slots")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+        }
     }
 else:
     # Never a per-process cache: login limits and used second-factor codes must be seen by

@@ -12,6 +12,8 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from programmes import security_log
 
@@ -20,6 +22,11 @@ logger = logging.getLogger(__name__)
 # What Django raises while the database is down or restarting, and when the connection
 # pool has no connection to give within its timeout (psycopg's PoolTimeout).
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+# What the Redis client raises while Redis (REDIS_URL) does not answer. Every server counts
+# failed codes, links and logins there, so a join, a link or a login cannot be checked: it
+# gets the same 503 as during a database outage (nothing is lost, try again), not a 500.
+CACHE_UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
+UNAVAILABLE = DATABASE_UNAVAILABLE + CACHE_UNAVAILABLE
 RETRY_AFTER_SECONDS = 5
 
 
@@ -59,7 +66,7 @@ def too_many_requests(request: HttpRequest, exception: Exception | None = None) 
 
 @login_not_required
 def server_error(request: HttpRequest) -> HttpResponse:
-    if isinstance(error := sys.exception(), DATABASE_UNAVAILABLE):
+    if isinstance(error := sys.exception(), UNAVAILABLE):
         # Raised by a middleware's session work; a view's reaches DatabaseUnavailableMiddleware.
         return service_unavailable(request, error)
     # Rendered without context processors that might fail again; the request id is
@@ -70,7 +77,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def service_unavailable(request: HttpRequest, error: Exception) -> HttpResponse:
-    """503 while the database does not answer: what was saved is kept; try again shortly.
+    """503 while the database (or Redis) does not answer: what was saved is kept; try again
+    shortly.
 
     Rendered without context processors, session or messages, which would ask the
     database again. One warning per request rather than a traceback: the response is
@@ -79,7 +87,8 @@ def service_unavailable(request: HttpRequest, error: Exception) -> HttpResponse:
     request_id = getattr(request, "request_id", "")
     cause = error.__cause__ or error  # the driver's own error, e.g. psycopg_pool.PoolTimeout
     logger.warning(
-        "database unavailable: method=%s path=%s request_id=%s error=%s detail=%s",
+        "%s unavailable: method=%s path=%s request_id=%s error=%s detail=%s",
+        "cache" if isinstance(error, CACHE_UNAVAILABLE) else "database",
         request.method,
         request.path,
         request_id,

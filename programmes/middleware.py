@@ -214,7 +214,8 @@ class StaffSessionMiddleware:
 
 class DatabaseUnavailableMiddleware:
     """A view whose database goes away while it runs (PostgreSQL restarting, the pool out of
-    connections) gets the 503 page, "nothing saved is lost, try again in a moment", not a 500.
+    connections), or whose Redis does not answer, gets the 503 page, "nothing saved is lost,
+    try again in a moment", not a 500.
 
     An outage already on is met before any view: the login check loads the session, and
     the session is saved after the view, both in middleware. Django turns a middleware's
@@ -229,7 +230,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, errors.DATABASE_UNAVAILABLE):
+        if isinstance(exception, errors.UNAVAILABLE):
             return errors.service_unavailable(request, exception)
         if isinstance(exception, slots.Busy):  # every PDF render slot taken: 503, try again
             return errors.server_busy(request, exception)
