@@ -203,7 +203,7 @@ class Walk:
         self.step("start", "GET", base)
         self.step("language", "POST", base, {"language": "da"})
         self.think(think)
-        self.step("unit", "POST", base + "unit/", {"unit": str(self.rng.choice(setup.units))})
+        self.step("unit", "POST", base, {"unit": str(self.rng.choice(setup.units))})
         for number, item_ids in enumerate(setup.pages, start=1):
             self.think(think)
             fields = {f"item-{pk}": str(self.rng.randint(1, 5)) for pk in item_ids}
@@ -620,7 +620,7 @@ def walk_to_review(walk: Walk) -> dict[str, str]:
     walk.step("join", "GET", f"/j/{setup.code}/")
     walk.step("start", "GET", base)
     walk.step("language", "POST", base, {"language": "da"})
-    walk.step("unit", "POST", base + "unit/", {"unit": str(setup.units[0])})
+    walk.step("unit", "POST", base, {"unit": str(setup.units[0])})
     for number, item_ids in enumerate(setup.pages, start=1):
         fields = {f"item-{pk}": "4" for pk in item_ids}
         walk.step(f"page {number}", "POST", f"{base}q/{number}/", {**fields, "nav": "next"})
