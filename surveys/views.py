@@ -65,14 +65,15 @@ from surveys.instruments import MAX_BYTES, export_instrument, parse_instrument
 from surveys.models import Instrument, Item, SurveySetup
 from surveys.results import response_rates
 
-ITEMS_PER_PAGE = 5
+ITEMS_PER_PAGE = 4
 
 
 # --- Answering on a phone --------------------------------------------------------------
 
 
 def pages(items: list[Item]) -> list[list[Item]]:
-    """Split the items into pages of at most five (ten items: two pages of five)."""
+    """Split the items into even pages of at most four (DESIGN.md: three or four items a
+    page; ten items: 4, 3, 3)."""
     count = max(1, math.ceil(len(items) / ITEMS_PER_PAGE))
     size, extra = divmod(len(items), count)
     result, start = [], 0
