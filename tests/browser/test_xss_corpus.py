@@ -449,7 +449,9 @@ def phone_pages(sweep: Sweep, open_context, world: World) -> None:
     sweep.visit(phone, "phone")  # the first page: language, the promise, every unit's name
     submit_first_form(phone, "#main form:not(.language-choice)")
     assert f"/s/{survey.pk}/" in phone.url, phone.url
-    sweep.visit(phone, "phone")
+    # The questions: a pinned instrument's text, which no form can change once a round has
+    # opened; each worker reads it once, before the payloads were written here.
+    sweep.visit(phone, "phone", shows=False)
 
     sweep.visit(phone, "phone", world.documentation)
     sweep.visit(phone, "phone", world.logbook)

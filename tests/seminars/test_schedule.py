@@ -527,7 +527,7 @@ def test_the_chooser_lists_earlier_released_documentation(cast):
     assert DOCUMENTATION in page
     link = reverse("documentation_shared", args=[token])
     assert document_links(page) == [link]
-    assert f'<a href="{link}">{first}</a>' in page
+    assert f'<a class="tap-link" href="{link}">{first}</a>' in page
     assert Client().get(link).status_code == 200
 
 
