@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, Request, expect
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Response as HttpResponse
 
 from surveys import services
@@ -590,3 +591,48 @@ def test_participant_pages_axe_reflow_and_targets(
     assert not overflowing, "\n".join(overflowing)
     assert not small, "\n".join(small)
     scanner.report(request)
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["no-js", "js"])
+def test_a_lost_reply_to_the_submit_stores_one_response(
+    live_server, open_context, cast, open_round, javascript
+):
+    """QUALITY R-7 (b): the server stores the answers but the phone never gets the reply
+    (the connection drops on the way back). The phone shows the browser's error; the person
+    goes back and presses "Send" again, and the same key finds what was stored: one
+    response, and the thank-you page."""
+    context = open_context(language="en", **PHONE, javascript=javascript)
+    page = context.new_page()
+    phone = Phone(page, open_round, javascript=javascript)
+    page.goto(f"/j/{services.room_code(open_round)}/")
+    phone.choose_unit(cast.units["South"].pk)
+    phone.answer_all_pages()
+    assert phone.at("review/")
+
+    dropped = []
+
+    def commit_then_drop(route) -> None:
+        if route.request.method == "POST" and not dropped:
+            reply = route.fetch(max_redirects=0)  # the server handles the submit: stored
+            dropped.append(reply.status)
+            route.abort("connectionreset")  # and the reply is lost on the way back
+            return
+        route.continue_()
+
+    page.route("**/review/", commit_then_drop)
+    # The navigation fails, as on a phone whose connection dropped.
+    with pytest.raises(PlaywrightError):
+        page.locator("#main form button.submit-answers").click()
+        page.wait_for_url("**/thanks/", timeout=3000)
+    assert dropped == [303]
+    assert Response.objects.filter(round=open_round).count() == 1  # stored, reply lost
+
+    # The person goes back to the review page (from the browser's history) and sends again.
+    page.unroute("**/review/")
+    page.goto(phone.path("review/"))
+    if phone.at("review/"):
+        phone.send()
+    assert phone.at("thanks/"), page.url
+    assert Response.objects.filter(round=open_round).count() == 1
+    stored = Response.objects.get(round=open_round)
+    assert stored_answers(stored) == expected_answers(phone.answers)
