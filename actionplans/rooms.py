@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Max
+from django.db.models import Count, Exists, Max, OuterRef
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -18,6 +18,10 @@ PERSONAL_PAGES = {
     Activity.Kind.REFLECTION: "plan_reflect",
     Activity.Kind.SPARRING: "plan_share",
 }
+
+
+def any_plans_open() -> Exists:
+    return Exists(PlanningRun.objects.filter(activity__seminar=OuterRef("pk"), is_open=True))
 
 
 def open_plans(seminar: Seminar) -> list[Opening]:

@@ -57,6 +57,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import benchlib
+import peer
 
 GOAL_STATEMENTS = 30
 GOAL_PAGE_VIEWS = 7
@@ -64,6 +65,7 @@ GOAL_AUTOSAVE = 2
 GOAL_GET_RATIO = 3.0
 GOAL_SUBMIT_RATIO = 2.0
 GOAL_BURST_RATIO = 0.5
+GOAL_PEER_CPU_RATIO = 0.5  # the app's whole flow against the peer's, app CPU
 GOAL_WEIGHT = 20_000
 HARD_WEIGHT = 30_000
 LATER_DELAY = 5.0
@@ -130,7 +132,14 @@ class Form(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {name: value or "" for name, value in attrs}
         if tag == "form" and a.get("method", "").lower() == "post":
-            self.forms.append({"class": a.get("class", ""), "hidden": {}, "radios": {}})
+            self.forms.append(
+                {
+                    "class": a.get("class", ""),
+                    "action": a.get("action", ""),
+                    "hidden": {},
+                    "radios": {},
+                }
+            )
         elif tag == "input" and self.forms:
             form = self.forms[-1]
             if a.get("type") == "hidden":
@@ -392,6 +401,37 @@ def bare_requests(bare, count: int) -> tuple[float, float]:
     return 1000 * get_meter.cpu / count, 1000 * post_meter.cpu / count
 
 
+def peer_flows(server: benchlib.Server, page: str, flows: int) -> float:
+    """CPU ms per whole flow on the peer (GET the page, POST it), one phone at a time."""
+    rng = random.Random(3)
+    with Meter(server) as meter:
+        for _ in range(flows):
+            peer.send(*peer.ready(server.port, page, rng, Form))
+    return 1000 * meter.cpu / flows
+
+
+def peer_burst(server: benchlib.Server, page: str, phones: int) -> dict:
+    """The peer under the same burst: every submit twice at once (it stores both)."""
+    rng = random.Random(4)
+    before = peer.rows()
+    with ThreadPoolExecutor(8) as pool:
+        ready = list(pool.map(lambda _: peer.ready(server.port, page, rng, Form), range(phones)))
+    calls = []
+    for phone, action, data in ready:
+        copy = benchlib.Phone(phone.port, cookies=dict(phone.cookies), csrf_token=phone.csrf_token)
+        calls += [
+            functools.partial(phone.request, "POST", action, data),
+            functools.partial(copy.request, "POST", action, data),
+        ]
+    shots, wall = benchlib.burst(calls)
+    return {
+        "status": benchlib.histogram(shots),
+        "rows": peer.rows() - before,
+        "requests_per_s": len(calls) / wall,
+        "submits_per_s": phones / wall,
+    }
+
+
 def burst(app, bare, survey_round, join: str, phones: int) -> dict:
     from surveys.models import Response
 
@@ -459,6 +499,11 @@ def main() -> None:
     parser.add_argument("--gets", type=int, default=60, help="GETs, taps and submits measured")
     parser.add_argument("--phones", type=int, default=200, help="phones in the burst")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--peer",
+        action="store_true",
+        help="also serve the peer package from ../shared/bench/peer_site and compare",
+    )
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-flow-"))
@@ -477,6 +522,18 @@ def main() -> None:
         bare = start_bare(url, tmp)
         servers.append(bare)
         print(f"app / bare          gunicorn, 3 sync workers each, ports {app.port} / {bare.port}")
+        peer_server = None
+        if args.peer:
+            if why := peer.available():
+                raise SystemExit(f"--peer: {why}")
+            peer_server, peer_page = peer.start(tmp)
+            servers.append(peer_server)
+            print(
+                f"peer                {peer.PACKAGES[0]}, gunicorn, 3 sync workers, "
+                f"port {peer_server.port}"
+            )
+            for _ in range(12):  # every worker loads its code and opens its pool
+                peer.send(*peer.ready(peer_server.port, peer_page, random.Random(0), Form))
         for seed in range(6):  # every worker loads its code, opens its pool, reads the items
             flow = walk_to_review(app.port, join, 900 + seed)
             submit(flow)
@@ -508,6 +565,15 @@ def main() -> None:
             f"(goal <= {GOAL_STATEMENTS}: {verdict(flows['statements'] <= GOAL_STATEMENTS)})"
         )
         print(f"  app CPU           {flows['cpu_ms']:.1f} ms per flow (3 workers' user+system)")
+        if peer_server is not None:
+            peer_ms = peer_flows(peer_server, peer_page, args.flows)
+            peer_ratio = flows["cpu_ms"] / peer_ms
+            figures["flow"]["peer_cpu_ms"] = peer_ms
+            print(
+                f"  peer's flow       {peer_ms:.1f} ms per flow (2 requests: its page, its "
+                f"submit); app / peer {peer_ratio:.2f} (goal <= {GOAL_PEER_CPU_RATIO}: "
+                f"{verdict(peer_ratio <= GOAL_PEER_CPU_RATIO)})"
+            )
         print("one request at a time (app CPU per request; bare view in the same run)")
         get_ratio, post_ratio = get_ms / bare_get_ms, post_ms / bare_post_ms
         print(
@@ -548,6 +614,15 @@ def main() -> None:
             f"{verdict(ratio >= GOAL_BURST_RATIO)})"
         )
         figures["burst"]["ratio"] = ratio
+        if peer_server is not None:
+            peer_shot = peer_burst(peer_server, peer_page, args.phones)
+            figures["peer_burst"] = peer_shot
+            lead = shot["submits_per_s"] / peer_shot["submits_per_s"]
+            print(
+                f"  peer, same burst  {peer_shot['submits_per_s']:.1f} submits/s, "
+                f"{peer_shot['requests_per_s']:.1f} requests/s ({peer_shot['status']}); rows "
+                f"stored {peer_shot['rows']} for {args.phones} phones; app / peer {lead:.2f}"
+            )
 
         rows = weights(app, join)
         figures["weights"] = rows
@@ -571,6 +646,8 @@ def main() -> None:
     finally:
         for server in reversed(servers):
             server.stop()
+        if args.peer:
+            peer.stop(None)
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {benchlib.BARE_TABLE}")
         connection.close()

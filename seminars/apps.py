@@ -13,10 +13,12 @@ class SeminarsConfig(AppConfig):
         rooms.register("survey", rooms.open_survey)
         from seminars import boards
 
-        rooms.register("board", boards.open_boards)
+        rooms.register("board", boards.open_boards, any_open=boards.any_board_open)
         from seminars import groups
 
-        rooms.register("groups", groups.open_group_works)
+        rooms.register("groups", groups.open_group_works, any_open=groups.any_group_work_open)
         from seminars import evaluations
 
-        rooms.register("evaluation", evaluations.open_evaluations)
+        rooms.register(
+            "evaluation", evaluations.open_evaluations, any_open=evaluations.any_evaluation_open
+        )

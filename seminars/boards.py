@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 
 from seminars.models import Board, Post, PostGroup, Seat, Vote
 from seminars.rooms import Opening, openings_for
@@ -244,14 +244,18 @@ def own_posts(board: Board, seat: Seat) -> list[Post]:
 # --- In the room: the board provider ------------------------------------------------------
 
 
+def _not_closed(seminar):
+    """Boards a phone may go to: every one not closed to phones (seminar may be OuterRef)."""
+    return Board.objects.filter(activity__seminar=seminar).exclude(phase=Board.Phase.READY)
+
+
+def any_board_open() -> Exists:
+    return Exists(_not_closed(OuterRef("pk")))
+
+
 def open_boards(seminar) -> list[Opening]:
     """The seminar's boards a phone may go to: every one not closed to phones."""
-    boards = (
-        Board.objects.filter(activity__seminar=seminar)
-        .exclude(phase=Board.Phase.READY)
-        .select_related("activity")
-        .order_by("activity__position", "pk")
-    )
+    boards = _not_closed(seminar).select_related("activity").order_by("activity__position", "pk")
     return openings_for(
         "board",
         boards,

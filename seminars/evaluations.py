@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from django.db.models import Max, Min
+from django.db.models import Exists, Max, Min, OuterRef
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -121,6 +121,10 @@ def results(evaluation: Evaluation, *, k: int, comments: bool) -> EvaluationResu
                 shuffled = tuple(random.sample(found, len(found)))
             free.append(TextResult(question, len(found), shuffled))
     return EvaluationResults(evaluation, answered, tuple(scales), tuple(free))
+
+
+def any_evaluation_open() -> Exists:
+    return Exists(Evaluation.objects.filter(activity__seminar=OuterRef("pk"), is_open=True))
 
 
 def open_evaluations(seminar) -> list[Opening]:

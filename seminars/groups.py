@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 
 from seminars.models import GroupSeat, GroupWork, WorkGroup
 from seminars.rooms import Opening, openings_for
@@ -43,6 +43,10 @@ def seat_group(work: GroupWork, seat) -> WorkGroup | None:
     """The group this seat sits in for the activity, if it chose one."""
     row = GroupSeat.objects.filter(work=work, seat=seat).select_related("group").first()
     return row.group if row is not None else None
+
+
+def any_group_work_open() -> Exists:
+    return Exists(GroupWork.objects.filter(activity__seminar=OuterRef("pk"), is_open=True))
 
 
 def open_group_works(seminar) -> list[Opening]:

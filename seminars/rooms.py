@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
@@ -46,13 +46,26 @@ class Opening:
 
 
 Provider = Callable[[Seminar], Iterable[Opening]]
+# Whether anything of a kind may be open in the seminar (OuterRef("pk")): an expression the
+# room code's query reads with the seminar, so that a kind with nothing open costs no query.
+AnyOpen = Callable[[], Exists]
 
 _providers: dict[str, Provider] = {}
+_any_open: dict[str, AnyOpen] = {}
 
 
-def register(kind: str, provider: Provider) -> None:
-    """Let an app answer what of its kind is open in a seminar's room (from its ready())."""
+def register(kind: str, provider: Provider, *, any_open: AnyOpen | None = None) -> None:
+    """Let an app answer what of its kind is open in a seminar's room (from its ready()).
+
+    `any_open` builds an EXISTS over the app's rows for the seminar `OuterRef("pk")`, true
+    whenever the provider may return something (it may be broader, never narrower): a phone
+    entering by the seminar's code then asks only the providers whose flag is true.
+    """
     _providers[kind] = provider
+    if any_open is None:
+        _any_open.pop(kind, None)  # asked on every entry
+    else:
+        _any_open[kind] = any_open
 
 
 def provider(kind: str) -> Provider | None:
@@ -81,9 +94,22 @@ def _seat_is_enough(request: HttpRequest) -> None:
 
 
 def open_now(seminar: Seminar) -> list[Opening]:
-    """Everything a phone entering the seminar's room may go to, what the wall shows first."""
-    openings = [opening for ask in _providers.values() for opening in ask(seminar)]
+    """Everything a phone entering the seminar's room may go to, what the wall shows first.
+
+    A seminar read by `_seminar_of_code` carries each kind's `any_open` flag; a kind whose
+    flag is false is not asked. Any other seminar asks every provider.
+    """
+    openings = [
+        opening
+        for kind, ask in _providers.items()
+        if getattr(seminar, _flag(kind), True)
+        for opening in ask(seminar)
+    ]
     return sorted(openings, key=lambda opening: not opening.first)
+
+
+def _flag(kind: str) -> str:
+    return f"any_{kind}_open"
 
 
 @dataclass(frozen=True)
@@ -146,6 +172,7 @@ def _seminar_of_code(code: str) -> Seminar | None:
         .annotate(
             open_round_id=Subquery(open_rounds.values("pk")[:1]),
             open_round_title=Subquery(open_rounds.values("title")[:1]),
+            **{_flag(kind): any_open() for kind, any_open in _any_open.items()},
         )
         .filter(room_code=code)
     )

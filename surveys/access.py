@@ -14,6 +14,7 @@ from django.db.models import FilteredRelation, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest
 
 from programmes.access import PARTICIPANT_SESSION_KEY, session_participant
+from programmes.compiled import CompiledQuery
 from programmes.models import Participant, Programme, Workspace
 from surveys.models import Draft, Event, Instrument, Item, Round
 
@@ -93,19 +94,17 @@ def get_survey_session(
     """The session's standing in an open round it was admitted to, or 404.
 
     One query reads the round, its programme, seminar and survey set-up, and the draft the
-    session holds (a filtered join on the draft's id): every participant request makes it.
-    `next_seminar` adds the title and date of the programme's seminar after the round's
-    (`round.next_seminar_title`, `round.next_seminar_date`), for the thank-you page.
+    session holds (a filtered join on the draft's id): every participant request makes it,
+    so the ORM compiles it once per process (programmes.compiled). `next_seminar` adds the
+    title and date of the programme's seminar after the round's (`round.next_seminar_title`,
+    `round.next_seminar_date`), for the thank-you page.
     """
     entry = request.session.get(SURVEY_SESSION_KEY, {}).get(str(round_id))
     draft_id = _draft_id(entry)
-    rounds = Round.objects.select_related("programme__survey_setup", "seminar").only(*ROUND_FIELDS)
-    if next_seminar:
-        rounds = rounds.annotate(**_next_seminar_fields())
-    if draft_id is not None:
-        own = FilteredRelation("drafts", condition=Q(drafts__pk=draft_id))
-        rounds = rounds.annotate(own_draft=own).select_related("own_draft")
-    round = rounds.filter(pk=round_id).first()
+    if draft_id is None:
+        round = _SESSION_QUERIES[False, next_seminar].first(round_id)
+    else:
+        round = _SESSION_QUERIES[True, next_seminar].first(round_id, draft_id)
     if round is None:
         raise Http404
     participant = session_participant(request)
@@ -120,6 +119,34 @@ def get_survey_session(
         draft.round = round
     done = bool(entry.get("done")) if entry else False
     return SurveySession(round, participant, draft, done, str(draft_id) if draft_id else None)
+
+
+def _session_query(*, with_draft: bool, next_seminar: bool) -> CompiledQuery:
+    def build(round_id: int, draft_id: uuid.UUID | None = None):
+        rounds = (
+            Round.objects.select_related("programme__survey_setup", "seminar")
+            .only(*ROUND_FIELDS)
+            .order_by()  # one row by its key: the model's ordering would only cost joins
+        )
+        if next_seminar:
+            rounds = rounds.annotate(**_next_seminar_fields())
+        if with_draft:
+            own = FilteredRelation("drafts", condition=Q(drafts__pk=draft_id))
+            rounds = rounds.annotate(own_draft=own).select_related("own_draft")
+        return rounds.filter(pk=round_id)[:1]
+
+    fields, samples = [Round._meta.pk], [-424_242]
+    if with_draft:
+        fields.append(Draft._meta.pk)
+        samples.append(uuid.UUID("5a3b1e00-0000-4000-8000-00000000d4af"))
+    return CompiledQuery(build, fields=fields, samples=samples)
+
+
+_SESSION_QUERIES = {
+    (with_draft, next_seminar): _session_query(with_draft=with_draft, next_seminar=next_seminar)
+    for with_draft in (False, True)
+    for next_seminar in (False, True)
+}
 
 
 def _next_seminar_fields() -> dict:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 from django import forms
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -37,6 +39,23 @@ class Question:
     label: str
     errors: list
     choices: tuple[Choice, ...]
+
+    def scale(self) -> SafeString:
+        """The radio buttons, written as Django's RadioSelect writes them (ids, `checked`,
+        `aria-invalid`). Joined here rather than in a template loop: resolving the loop's
+        variables for four items of six buttons was half of the page's rendering time.
+        Names, values and ids are made of an item's number and the scale's fixed values;
+        the label, a translation, is escaped."""
+        invalid = ' aria-invalid="true"' if self.errors else ""
+        return mark_safe(  # noqa: S308  # nosec B308 B703: see the docstring
+            "".join(
+                f'<label class="choice{" dont-know" if c.value == DONT_KNOW else ""}" '
+                f'for="{c.id}"><input type="radio" name="{self.name}" value="{c.value}" '
+                f'id="{c.id}"{" checked" if c.checked else ""}{invalid}> '
+                f"{html.escape(str(c.label))}</label>\n"
+                for c in self.choices
+            )
+        )
 
 
 class LanguageForm(forms.Form):
@@ -77,7 +96,7 @@ class UnitChoiceForm(forms.Form):
 
 
 class SurveyPageForm(forms.Form):
-    """One page of up to five items; every item may be left out."""
+    """One page of three or four items; every item may be left out."""
 
     def __init__(self, *args, items: list[Item], language: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -24,6 +24,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from programmes.compiled import CompiledQuery
 from programmes.models import Participant, Programme, Unit
 from surveys import scoring
 from surveys.item_bank import STANDARD_NAME, STANDARD_V1
@@ -183,7 +184,13 @@ def close_round(*, round: Round) -> Round:
     published batches only (surveys/results.py). Fewer than k are held back: a reopen adds to
     them, and a later close publishes them once k have arrived. Unfinished drafts are deleted.
     """
-    locked = Round.objects.select_for_update().select_related("programme").get(pk=round.pk)
+    # NO KEY: a submit in flight inserts its response, whose foreign key takes a KEY SHARE
+    # lock on the round; FOR UPDATE would wait for it while it waits for us (a deadlock).
+    rounds = Round.objects.select_for_update(no_key=True, of=("self",))
+    locked = rounds.select_related("programme").get(pk=round.pk)
+    # First, as it waits for the submits holding a draft (they lock the draft, not the
+    # round): what they store is in the count below.
+    Draft.objects.filter(round=locked).delete()
     first = locked.published[-1]["last"] + 1 if locked.published else 0
     pending = Response.objects.filter(round=locked, wave__gte=first).count()
     k = locked.programme.min_group_size
@@ -195,7 +202,6 @@ def close_round(*, round: Round) -> Round:
         ]
     locked.state = Round.State.CLOSED
     locked.save(update_fields=["state", "published"])
-    Draft.objects.filter(round=locked).delete()
     round.state, round.published, round.wave = locked.state, locked.published, locked.wave
     return round
 
@@ -303,13 +309,16 @@ def submit(
 
 
 def _locked_draft(*, round_id: int, draft_id: uuid.UUID, key: uuid.UUID) -> Draft | None:
-    """The draft, locked, if it is this round's and this key's; checks it can be sent."""
-    draft = (
-        Draft.objects.select_for_update(of=("self", "round"))
-        .select_related("round__programme__survey_setup")
-        .filter(pk=draft_id, round_id=round_id, idempotency_key=key)
-        .first()
-    )
+    """The draft, locked, if it is this round's and this key's; checks it can be sent.
+
+    Only the draft's row is locked, so that submits to one round run side by side. A close
+    running at the same time waits for this draft in its delete of the round's drafts, and
+    counts what is pending only after that (close_round): a submit that locked its draft
+    first is in the close's count, and one that comes after finds the draft gone and is
+    told the round closed. (A draft started while the close runs escapes its delete; its
+    response waits, unpublished, for the round's next close.)
+    """
+    draft = _LOCKED_DRAFT.first(draft_id, round_id, key)
     if draft is None:
         return None
     if not draft.round.is_open:
@@ -317,6 +326,27 @@ def _locked_draft(*, round_id: int, draft_id: uuid.UUID, key: uuid.UUID) -> Draf
     if draft.unit_id is None:
         raise NoUnitChosen
     return draft
+
+
+def _locked_draft_query(draft_id: uuid.UUID, round_id: int, key: uuid.UUID):
+    return (
+        Draft.objects.select_for_update(of=("self",))
+        .select_related("round__programme__survey_setup")
+        .filter(pk=draft_id, round_id=round_id, idempotency_key=key)
+        .order_by()[:1]
+    )
+
+
+# Compiled once per process: the submit is the room's busiest request (programmes.compiled).
+_LOCKED_DRAFT = CompiledQuery(
+    _locked_draft_query,
+    fields=[Draft._meta.pk, *map(Draft._meta.get_field, ("round", "idempotency_key"))],
+    samples=[
+        uuid.UUID("5a3b1e00-0000-4000-8000-00000000d4af"),
+        -424_242,
+        uuid.UUID("5a3b1e00-0000-4000-8000-0000000000ee"),
+    ],
+)
 
 
 @transaction.atomic

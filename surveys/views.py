@@ -214,7 +214,7 @@ def _require_draft(request: HttpRequest, survey: SurveySession) -> HttpResponse 
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def survey_page(request: HttpRequest, round_id: int, page: int) -> HttpResponse:
-    """The questions, five to a page; every POST saves the draft before moving on."""
+    """The questions, three or four to a page; every POST saves the draft before moving on."""
     survey = get_survey_session(request, round_id)
     if (stop := _require_draft(request, survey)) is not None:
         return stop

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from programmes.models import Programme
 from seminars import rooms
@@ -19,6 +20,7 @@ from tests.factories import answer_round
 def isolated_registry(monkeypatch):
     """Registrations made by a test end with it."""
     monkeypatch.setattr(rooms, "_providers", dict(rooms._providers))
+    monkeypatch.setattr(rooms, "_any_open", dict(rooms._any_open))
 
 
 def _phone():
@@ -182,3 +184,25 @@ def test_present_buttons_open_a_row_for_phones_and_put_it_on_the_wall(cast):
     talk = seminar.activities.filter(kind="talk").first()
     url = reverse("activity_present", args=[cast.programme.pk, talk.seminar_id, talk.pk])
     assert staff.post(url).status_code == 400
+
+
+@pytest.mark.django_db
+def test_a_kind_with_nothing_open_costs_the_room_code_no_query(
+    cast, open_round, django_assert_num_queries
+):
+    """The code's one query carries each kind's flag: with only the survey open, no board,
+    group work, evaluation or plan query runs; once a board opens, its provider is asked
+    (and, with two things open, the documents the room's page lists)."""
+    from seminars.models import Activity, Board
+
+    seminar = open_round.seminar
+    seminar.date = timezone.localdate()  # held today: no sittings to look up
+    seminar.save(update_fields=["date"])
+    with django_assert_num_queries(1):
+        room = rooms.find_room(seminar.room_code)
+    assert [opening.kind for opening in room.openings] == ["survey"]
+    activity = Activity.objects.create(seminar=seminar, kind="board", title="Ideas", position=1)
+    Board.objects.create(activity=activity, question="What works?", phase=Board.Phase.COLLECT)
+    with django_assert_num_queries(3):  # the seminar, its boards, its documents to list
+        room = rooms.find_room(seminar.room_code)
+    assert sorted(opening.kind for opening in room.openings) == ["board", "survey"]
