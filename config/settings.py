@@ -309,6 +309,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 12 * 60 * 60
 STAFF_IDLE_SECONDS = int(os.environ.get("STAFF_IDLE_SECONDS", str(30 * 60)))
 STAFF_SESSION_SECONDS = int(os.environ.get("STAFF_SESSION_SECONDS", str(12 * 60 * 60)))
+# Staff pages warn this long before the session ends and offer to keep it (WCAG 2.2.1).
+STAFF_IDLE_WARNING_SECONDS = int(os.environ.get("STAFF_IDLE_WARNING_SECONDS", str(5 * 60)))
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "programmes.views.csrf_failure"

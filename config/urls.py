@@ -11,7 +11,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
-from programmes import passwords
+from programmes import passwords, staff_session
 
 
 @login_not_required
@@ -47,6 +47,9 @@ accounts = [
     # Django's reset and change views, with limits shared across workers.
     path("password_reset/", passwords.PasswordResetView.as_view(), name="password_reset"),
     path("password_change/", passwords.PasswordChangeView.as_view(), name="password_change"),
+    # How long a staff session has left, and "stay logged in" (programmes.staff_session).
+    path("session/", staff_session.status, name="account_session"),
+    path("session/keep/", staff_session.keep, name="account_session_keep"),
     path("signup/", not_offered, name="account_signup"),
     path("email/", to("mfa_index"), name="account_email"),
     path("password/change/", to("password_change"), name="account_change_password"),

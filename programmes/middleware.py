@@ -186,6 +186,8 @@ class StaffSessionMiddleware:
             return self.end(request, "idle")
         if now - since > settings.STAFF_SESSION_SECONDS:
             return self.end(request, "limit")
+        if getattr(view_func, "leaves_session_idle", False):
+            return None  # asking how long is left is no activity (programmes.staff_session)
         if now - seen >= self.WRITE_EVERY or self.SEEN not in session:
             session[self.SEEN] = now
         return None

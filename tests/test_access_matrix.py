@@ -118,6 +118,9 @@ PUBLIC_OR_FOREIGN = {
     "account_reset_password_from_key",
     "account_reset_password_from_key_done",
     "account_reauthenticate",
+    # How long one's own staff session has left, and "stay logged in" (test_staff_sessions.py).
+    "account_session",
+    "account_session_keep",
     "account_request_reauthentication_code",
     "account_confirm_reauthentication_code",
     "account_confirm_login_code",

@@ -105,6 +105,7 @@ EXCEPTIONS: dict[str, str] = {
     "account_login": OWN_ACCOUNT,
     "account_logout": OWN_ACCOUNT,
     "account_reauthenticate": OWN_ACCOUNT,
+    "account_session_keep": OWN_ACCOUNT,
     "account_request_reauthentication_code": OWN_ACCOUNT,
     "account_confirm_reauthentication_code": OWN_ACCOUNT,
     "account_confirm_login_code": OWN_ACCOUNT,

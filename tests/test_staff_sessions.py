@@ -133,3 +133,62 @@ def test_a_password_change_keeps_the_session_that_made_it(cast):
     )
     assert response.status_code == 302, response.content[:300]
     assert client.get(reverse("home")).status_code == 200
+
+
+# --- The warning before the end, and "stay logged in" (WCAG 2.2.1) -----------------------
+
+
+@pytest.mark.django_db
+def test_staff_pages_carry_the_warning_with_the_seconds_left(cast, settings, client):
+    settings.STAFF_IDLE_SECONDS = 1800
+    settings.STAFF_IDLE_WARNING_SECONDS = 300
+    staff = signed_in(cast.facilitator)
+    shift(staff, seen=1000)  # the page counts as activity: the clock starts again
+    html = staff.get(reverse("home")).text
+    assert 'id="session-timeout"' in html and "js/session-timeout.js" in html
+    left = int(html.split('data-left="')[1].split('"')[0])
+    assert 1795 <= left <= 1800
+    assert 'data-warn="300"' in html and 'data-idle="1800"' in html
+    assert 'id="session-timeout"' not in client.get(reverse("join")).text  # phones: none
+
+
+@pytest.mark.django_db
+def test_asking_how_long_is_left_does_not_extend_the_session(cast):
+    client = signed_in(cast.facilitator)
+    shift(client, seen=1500)
+    before = client.session[Staff.SEEN]
+    answer = client.get(reverse("account_session"))
+    assert answer.status_code == 200
+    assert 295 <= answer.json()["left"] <= 300
+    assert client.session[Staff.SEEN] == before  # no activity
+    shift(client, seen=30 * 60 + 5)
+    ended = client.get(reverse("account_session"))
+    assert ended.status_code == 302 and ended["Location"].endswith("?ended=idle")
+
+
+@pytest.mark.django_db
+def test_the_session_left_counts_the_twelve_hour_limit(cast):
+    client = signed_in(cast.facilitator)
+    shift(client, since=12 * 3600 - 100, seen=10)
+    assert 95 <= client.get(reverse("account_session")).json()["left"] <= 100
+
+
+@pytest.mark.django_db
+def test_stay_logged_in_starts_the_idle_clock_again(cast):
+    client = signed_in(cast.facilitator)
+    shift(client, seen=1700)
+    answer = client.post(reverse("account_session_keep"), HTTP_ACCEPT="application/json")
+    assert answer.status_code == 200 and answer.json()["left"] >= 1795
+    assert client.session[Staff.SEEN] >= int(time.time()) - 2
+    shift(client, seen=1700)  # without JavaScript: the form, back to the page it was on
+    back = client.post(reverse("account_session_keep"), {"next": "/programmes/1/"})
+    assert back.status_code == 302 and back["Location"] == "/programmes/1/"
+    elsewhere = client.post(reverse("account_session_keep"), {"next": "https://evil.example/"})
+    assert elsewhere["Location"] == "/"
+    assert client.get(reverse("account_session")).json()["left"] >= 1795
+
+
+@pytest.mark.django_db
+def test_a_phone_has_no_staff_session_to_ask_about_or_keep(client):
+    assert client.get(reverse("account_session")).status_code == 302  # to the login page
+    assert client.post(reverse("account_session_keep")).status_code == 302
