@@ -254,6 +254,13 @@ def assert_pdf_ua_1(reader: PdfReader, *, language: str, title_part: str) -> int
     assert all(str(node.get("/Alt", "")).strip() for node in figures), [
         dict(node) for node in figures if not node.get("/Alt")
     ]
+    # Lists hold list items only, and list items sit in lists (Matterhorn 16): WeasyPrint
+    # tagged a nested <ul> as the outer list's child, and a <dl>'s <div> as a block in it.
+    elements = structure_elements(reader)
+    items_outside = [n for n in elements if n["/S"] == "/LI" and n["/P"]["/S"] != "/L"]
+    assert not items_outside, f"{len(items_outside)} list items outside a list"
+    in_lists = [n["/S"] for n in elements if n["/P"].get("/S") == "/L"]
+    assert set(in_lists) <= {"/LI", "/Caption"}, sorted(set(in_lists))
     return len(figures)
 
 
