@@ -47,7 +47,7 @@ def status(request: HttpRequest) -> JsonResponse:
 
 @require_POST
 def keep(request: HttpRequest) -> HttpResponse:
-    """"Stay logged in": the session's idle clock starts again now.
+    """The "Stay logged in" button: the session's idle clock starts again now.
 
     From the dialog's script, the seconds now left; from the form without JavaScript, back
     to the page it was on.
