@@ -32,6 +32,12 @@ rate limits counted there); without it, sessions and counters live in PostgreSQL
 5. Page weight: every page of the flow with the stylesheets and scripts it references,
    gzip -6, against the goal of 20 KB each (30 KB is the hard limit).
 
+With `--peer`, the peer package (django-survey-and-report 1.5.0, as `../shared/bench/`
+serves it: benchmarks/peer.py) runs beside them in the same run, 3 sync workers too: its
+whole flow (GET the page, POST it) one phone at a time for the CPU per flow against ours
+(goal: ours <= 0.5 x the peer's), and the same 200-phone burst, each submit twice at once
+(the peer stores both).
+
 The machine is shared: run it a few times and read the ratios within one run.
 """
 
