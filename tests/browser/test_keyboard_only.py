@@ -1,0 +1,113 @@
+"""The room's phone pages by keyboard only (QUALITY X-2): Tab, Shift+Tab, arrows, Space, Enter.
+
+The survey has its own keyboard test (test_survey_phone.py). Here a phone types the room
+code, writes two posts on a board and spends its dots with the buttons, then answers an
+evaluation with the arrow keys and writes a comment: no click, no fill(), no check(). With
+JavaScript and without; Danish, as a phone in the room reads it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db.models import F
+from playwright.sync_api import Page, expect
+
+from seminars import evaluations
+from seminars.models import Board, Evaluation, EvaluationAnswer, EvaluationQuestion, Post, Vote
+from tests.browser.test_survey_phone import PHONE, active_value, press_enter, tab_to
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+POSTS = ["Vi hjælper hinanden, når en tur trækker ud", "Morgenmødet slutter med noget godt"]
+COMMENT = "Godt at arbejde ved bordene"
+
+
+def type_into(page: Page, selector: str, text: str) -> None:
+    tab_to(page, selector)
+    page.keyboard.type(text)
+
+
+def choose_by_arrows(page: Page, name: str, value: str) -> None:
+    """Tab into a radio group (focus lands on its first radio) and arrow to the value."""
+    tab_to(page, f"input[type=radio][name='{name}']")
+    for _ in range(10):
+        if active_value(page) == value:
+            break
+        page.keyboard.press("ArrowDown")
+    if not page.evaluate("() => document.activeElement.checked"):
+        page.keyboard.press("Space")
+    assert active_value(page) == value
+    assert page.evaluate("() => document.activeElement.checked")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_board_and_an_evaluation_by_keyboard_only(live_server, open_context, cast, javascript):
+    seminar = cast.programme.seminars.get(number=1)
+    board = Board.objects.filter(activity__seminar=seminar).order_by("activity__position").first()
+    Board.objects.filter(pk=board.pk).update(
+        phase=Board.Phase.COLLECT, posts_at_once=True, review_first=False, version=F("version") + 1
+    )
+    page = open_context(language="da", **PHONE, javascript=javascript).new_page()
+
+    # The code from the screen, typed.
+    page.goto("/j/")
+    type_into(page, "input[name=code]", seminar.room_code)
+    assert press_enter(page).status == 200
+    assert page.url.endswith(f"/b/{board.pk}/"), page.url
+
+    # Two posts: type, Tab to Send, Enter (a column, where the board asks for one, by arrows).
+    for text in POSTS:
+        type_into(page, "textarea[name=text]", text)
+        if page.locator("input[type=radio][name=column]").count():
+            first = page.locator("input[type=radio][name=column]").first.get_attribute("value")
+            choose_by_arrows(page, "column", first)
+        tab_to(page, "form.post-form button[type=submit]")
+        assert press_enter(page).status == 200
+    expect(page.locator(".own-posts li")).to_have_count(2)
+    assert set(Post.objects.filter(board=board).values_list("text", flat=True)) == set(POSTS)
+
+    # The facilitator starts the vote; the phone updates its page by the link and spends
+    # its three dots: two on the first item, one on the second, then takes one back.
+    Board.objects.filter(pk=board.pk).update(
+        phase=Board.Phase.VOTE,
+        voting=True,
+        dots_per_seat=3,
+        dots_per_item=2,
+        version=F("version") + 1,
+    )
+    tab_to(page, "a.refresh-link")
+    assert press_enter(page).status == 200
+    items = page.locator("li.vote-item")
+    expect(items).to_have_count(2)
+    first, second = (items.nth(n).get_attribute("id") for n in range(2))
+    for item in (first, first, second):
+        tab_to(page, f"#{item} button[name=set]:not(.secondary)")
+        assert press_enter(page).status == 200
+    tab_to(page, f"#{first} button.secondary")
+    assert press_enter(page).status == 200
+    expect(page.locator(".dots-left")).to_contain_text("1")
+    assert sorted(Vote.objects.filter(group__board=board).values_list("dots", flat=True)) == [1, 1]
+
+    # The evaluation opens as well: the room's page lists both; the phone Tabs to it.
+    evaluation = Evaluation.objects.get(activity__seminar=seminar)
+    Evaluation.objects.filter(pk=evaluation.pk).update(is_open=True)
+    page.goto("/j/")
+    type_into(page, "input[name=code]", seminar.room_code)
+    assert press_enter(page).status == 200
+    tab_to(page, f"a[href$='/e/{evaluation.pk}/']")
+    assert press_enter(page).status == 200
+    assert re.search(rf"/e/{evaluation.pk}/$", page.url), page.url
+    asked = evaluations.asked_in(evaluation)
+    scales = [q for q in asked if q.kind == EvaluationQuestion.Kind.SCALE]
+    texts = [q for q in asked if q.kind == EvaluationQuestion.Kind.TEXT]
+    assert scales and texts
+    for question in scales:
+        choose_by_arrows(page, f"q{question.pk}", "4")
+    type_into(page, f"textarea[name='q{texts[0].pk}']", COMMENT)
+    tab_to(page, "form.evaluation-form button[type=submit]")
+    assert press_enter(page).status == 200
+    answers = EvaluationAnswer.objects.filter(response__evaluation=evaluation)
+    assert sorted(answers.exclude(value=None).values_list("value", flat=True)) == [4] * len(scales)
+    assert list(answers.exclude(text="").values_list("text", flat=True)) == [COMMENT]
