@@ -1,8 +1,9 @@
 """The room's phone pages by keyboard only (QUALITY X-2): Tab, Shift+Tab, arrows, Space, Enter.
 
 The survey has its own keyboard test (test_survey_phone.py). Here a phone types the room
-code, writes two posts on a board and spends its dots with the buttons, then answers an
-evaluation with the arrow keys and writes a comment: no click, no fill(), no check(). With
+code, writes two posts on a board and spends its dots with the buttons, answers an
+evaluation with the arrow keys and writes a comment, then joins a group and writes its
+notes: no click, no fill(), no check(). With
 JavaScript and without; Danish, as a phone in the room reads it.
 """
 
@@ -15,13 +16,22 @@ from django.db.models import F
 from playwright.sync_api import Page, expect
 
 from seminars import evaluations
-from seminars.models import Board, Evaluation, EvaluationAnswer, EvaluationQuestion, Post, Vote
+from seminars.models import (
+    Board,
+    Evaluation,
+    EvaluationAnswer,
+    EvaluationQuestion,
+    GroupWork,
+    Post,
+    Vote,
+)
 from tests.browser.test_survey_phone import PHONE, active_value, press_enter, tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 POSTS = ["Vi hjælper hinanden, når en tur trækker ud", "Morgenmødet slutter med noget godt"]
 COMMENT = "Godt at arbejde ved bordene"
+NOTES = "Vi prøver en fast makker på hver tur"
 
 
 def type_into(page: Page, selector: str, text: str) -> None:
@@ -43,7 +53,9 @@ def choose_by_arrows(page: Page, name: str, value: str) -> None:
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_a_board_and_an_evaluation_by_keyboard_only(live_server, open_context, cast, javascript):
+def test_a_board_an_evaluation_and_group_notes_by_keyboard_only(
+    live_server, open_context, cast, javascript
+):
     seminar = cast.programme.seminars.get(number=1)
     board = Board.objects.filter(activity__seminar=seminar).order_by("activity__position").first()
     Board.objects.filter(pk=board.pk).update(
@@ -111,3 +123,22 @@ def test_a_board_and_an_evaluation_by_keyboard_only(live_server, open_context, c
     answers = EvaluationAnswer.objects.filter(response__evaluation=evaluation)
     assert sorted(answers.exclude(value=None).values_list("value", flat=True)) == [4] * len(scales)
     assert list(answers.exclude(text="").values_list("text", flat=True)) == [COMMENT]
+
+    # Group work opens too: the phone picks its group by arrows and writes the notes.
+    work = GroupWork.objects.get(activity__seminar=seminar)
+    GroupWork.objects.filter(pk=work.pk).update(is_open=True)
+    tables = [work.groups.create(name=name) for name in ("Bord 1", "Bord 2")]
+    page.goto("/j/")
+    type_into(page, "input[name=code]", seminar.room_code)
+    assert press_enter(page).status == 200
+    tab_to(page, f"a[href$='/g/{work.pk}/']")
+    assert press_enter(page).status == 200
+    choose_by_arrows(page, "group", str(tables[1].pk))
+    tab_to(page, "button[type=submit].wide")
+    assert press_enter(page).status == 200
+    type_into(page, "form.notes-form textarea", NOTES)
+    tab_to(page, "form.notes-form button[type=submit]")
+    assert press_enter(page).status == 200
+    tables[1].refresh_from_db()
+    assert NOTES in tables[1].notes.values()
+    assert tables[0].notes == {} or not any(tables[0].notes.values())
