@@ -3,7 +3,8 @@
 The survey has its own keyboard test (test_survey_phone.py). Here a phone types the room
 code, writes two posts on a board and spends its dots with the buttons, answers an
 evaluation with the arrow keys and writes a comment, then joins a group and writes its
-notes: no click, no fill(), no check(). With
+notes; and a personal plan is written and opened again on another phone with its code typed:
+no click, no fill(), no check(). With
 JavaScript and without; Danish, as a phone in the room reads it.
 """
 
@@ -15,6 +16,7 @@ import pytest
 from django.db.models import F
 from playwright.sync_api import Page, expect
 
+from actionplans.models import PersonalPlan
 from seminars import evaluations
 from seminars.models import (
     Board,
@@ -25,13 +27,15 @@ from seminars.models import (
     Post,
     Vote,
 )
-from tests.browser.test_survey_phone import PHONE, active_value, press_enter, tab_to
+from tests.browser.support import build_programme
+from tests.browser.test_survey_phone import MAX_TABS, PHONE, active_value, press_enter, tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 POSTS = ["Vi hjælper hinanden, når en tur trækker ud", "Morgenmødet slutter med noget godt"]
 COMMENT = "Godt at arbejde ved bordene"
 NOTES = "Vi prøver en fast makker på hver tur"
+GOAL = "Say good morning to each colleague on my shift"
 
 
 def type_into(page: Page, selector: str, text: str) -> None:
@@ -142,3 +146,51 @@ def test_a_board_an_evaluation_and_group_notes_by_keyboard_only(
     tables[1].refresh_from_db()
     assert NOTES in tables[1].notes.values()
     assert tables[0].notes == {} or not any(tables[0].notes.values())
+
+
+def tab_to_text(page: Page, text: str) -> None:
+    """Tab to the button or link whose text is this (CSS cannot select by text)."""
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => (document.activeElement.innerText || '').trim()") == text:
+            return
+    raise AssertionError(f"Tab never reached {text!r} on {page.url}")
+
+
+def tab_to_label(page: Page, label: str) -> None:
+    tab_to(page, f"#{page.get_by_label(label).get_attribute('id')}")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_personal_plan_written_and_recovered_by_keyboard_only(
+    live_server, open_context, javascript
+):
+    setup = build_programme(language="en")
+    owner = open_context(**PHONE, javascript=javascript).new_page()
+    owner.goto(f"/p/{setup.participant_token}/")  # the personal link, as scanned
+    owner.goto("/plan/")
+    tab_to_text(owner, "Start my plan")
+    assert press_enter(owner).status == 200
+    tab_to_label(owner, "My goal")
+    owner.keyboard.type(GOAL)
+    tab_to_label(owner, "My first steps")
+    owner.keyboard.type("Start on Monday")
+    tab_to_text(owner, "Save my plan and show my code")
+    assert press_enter(owner).status == 200
+    groups = owner.locator(".recovery-code code").all_inner_texts()
+    assert len(groups) == 8
+    tab_to_text(owner, "I have written down the code: go to my plan")
+    assert press_enter(owner).status == 200
+    expect(owner.get_by_text(GOAL)).to_be_visible()
+
+    # Another phone opens it with the code, typed.
+    second = open_context(**PHONE, javascript=javascript).new_page()
+    second.goto("/plan/")
+    tab_to_text(second, "Open my plan with my code")
+    assert press_enter(second).status == 200
+    tab_to_label(second, "Your recovery code")
+    second.keyboard.type(" ".join(groups))
+    tab_to_text(second, "Open my plan")
+    assert press_enter(second).status == 200
+    expect(second.get_by_text(GOAL)).to_be_visible()
+    assert PersonalPlan.objects.count() == 1
