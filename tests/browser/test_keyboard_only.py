@@ -3,8 +3,9 @@
 The survey has its own keyboard test (test_survey_phone.py). Here a phone types the room
 code, writes two posts on a board and spends its dots with the buttons, answers an
 evaluation with the arrow keys and writes a comment, then joins a group and writes its
-notes; and a personal plan is written and opened again on another phone with its code typed:
-no click, no fill(), no check(). With
+notes; a personal plan is written and opened again on another phone with its code typed; and
+a team's action is added and changed on the room's plan page: no click, no fill(), no
+check(). With
 JavaScript and without; Danish, as a phone in the room reads it.
 """
 
@@ -16,7 +17,9 @@ import pytest
 from django.db.models import F
 from playwright.sync_api import Page, expect
 
-from actionplans.models import PersonalPlan
+from actionplans import services as plan_services
+from actionplans.access import get_planning_run
+from actionplans.models import PersonalPlan, PlanningRun
 from seminars import evaluations
 from seminars.models import (
     Board,
@@ -194,3 +197,40 @@ def test_a_personal_plan_written_and_recovered_by_keyboard_only(
     assert press_enter(second).status == 200
     expect(second.get_by_text(GOAL)).to_be_visible()
     assert PersonalPlan.objects.count() == 1
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_team_plan_written_by_keyboard_only(live_server, open_context, cast, javascript):
+    seminar = cast.programme.seminars.get(number=2)
+    plan = plan_services.create_plan(
+        request=None,
+        programme=cast.programme,
+        title="Bedre overlap",
+        unit=cast.units["South"],
+        seminar=seminar,
+    )
+    run = get_planning_run(seminar.activities.get(kind="planning"))
+    PlanningRun.objects.filter(pk=run.pk).update(is_open=True)
+    page = open_context(language="da", **PHONE, javascript=javascript).new_page()
+    page.goto("/j/")
+    type_into(page, "input[name=code]", seminar.room_code)
+    assert press_enter(page).status == 200
+    assert page.url.endswith(f"/t/{run.pk}/"), page.url
+
+    type_into(page, f"#new-text-{plan.pk}", "Fast overlap kl. 15")
+    type_into(page, f"#new-owner-{plan.pk}", "Ali")
+    tab_to(page, f"#plan-{plan.pk} form.new-action button[type=submit]")
+    assert press_enter(page).status == 200
+    action = plan.actions.get()
+    assert (action.text, action.owner) == ("Fast overlap kl. 15", "Ali")
+
+    # "Change" opens by Enter on its summary; the owner is replaced and saved.
+    tab_to(page, f"#action-{action.pk} summary")
+    page.keyboard.press("Enter")
+    tab_to(page, f"#owner-{action.pk}")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Bo")
+    tab_to(page, f"#action-{action.pk} form button[type=submit]")
+    assert press_enter(page).status == 200
+    action.refresh_from_db()
+    assert action.owner == "Bo"
