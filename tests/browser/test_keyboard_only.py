@@ -5,8 +5,7 @@ code, writes two posts on a board and spends its dots with the buttons, answers 
 evaluation with the arrow keys and writes a comment, then joins a group and writes its
 notes; a personal plan is written and opened again on another phone with its code typed; and
 a team's action is added and changed on the room's plan page: no click, no fill(), no
-check(). With
-JavaScript and without; Danish, as a phone in the room reads it.
+check(). With JavaScript and without; Danish, as a phone in the room reads it.
 """
 
 from __future__ import annotations
