@@ -192,3 +192,22 @@ def test_stay_logged_in_starts_the_idle_clock_again(cast):
 def test_a_phone_has_no_staff_session_to_ask_about_or_keep(client):
     assert client.get(reverse("account_session")).status_code == 302  # to the login page
     assert client.post(reverse("account_session_keep")).status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "language, texts",
+    [
+        ("da", ["Vil du forblive logget ind?", "Forbliv logget ind", "Du er blevet logget ud"]),
+        ("sv", ["Vill du fortsätta vara inloggad?", "Förbli inloggad", "Du har loggats ut"]),
+        ("en", ["Do you want to stay logged in?", "Stay logged in", "You have been logged out"]),
+    ],
+)
+def test_the_warning_speaks_the_pages_language(cast, settings, language, texts):
+    settings.LANGUAGE_CODE = language
+    staff = signed_in(cast.facilitator)
+    staff.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = staff.get(reverse("home")).text
+    dialog = html[html.index('id="session-timeout"') :]
+    for text in texts:
+        assert text in dialog, (language, text)
