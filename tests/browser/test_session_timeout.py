@@ -3,8 +3,8 @@
 The idle time is cut to seconds for the test (STAFF_IDLE_SECONDS; the warning opens at half
 of it at most, as in production, where it is 5 of 30 minutes). A facilitator who answers
 "Stay logged in" keeps the session and the page; one who does not is told, with the page
-left as it was. The open dialog passes axe in each language. Screenshots in
-artifacts/screenshots/.
+left as it was. The open dialog passes axe. In Danish here; the dialog's Swedish and English
+texts are checked in tests/test_staff_sessions.py. Screenshots in artifacts/screenshots/.
 """
 
 from __future__ import annotations
