@@ -30,7 +30,7 @@ from seminars.models import (
     Vote,
 )
 from tests.browser.support import build_programme
-from tests.browser.test_survey_phone import MAX_TABS, PHONE, active_value, press_enter, tab_to
+from tests.browser.test_survey_phone import MAX_TABS, PHONE, arrow_to, press_enter, tab_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -48,14 +48,7 @@ def type_into(page: Page, selector: str, text: str) -> None:
 def choose_by_arrows(page: Page, name: str, value: str) -> None:
     """Tab into a radio group (focus lands on its first radio) and arrow to the value."""
     tab_to(page, f"input[type=radio][name='{name}']")
-    for _ in range(10):
-        if active_value(page) == value:
-            break
-        page.keyboard.press("ArrowDown")
-    if not page.evaluate("() => document.activeElement.checked"):
-        page.keyboard.press("Space")
-    assert active_value(page) == value
-    assert page.evaluate("() => document.activeElement.checked")
+    arrow_to(page, value)
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
