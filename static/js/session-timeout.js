@@ -55,21 +55,25 @@
     later(Math.min(left, 15000));
   }
 
-  // Ask the server; a redirect (to the login page) means the session has ended.
+  // The seconds the session has left, from the server; a redirect (to the login page)
+  // rejects: the session has ended.
+  function secondsLeft(url, options) {
+    var request = { credentials: "same-origin", redirect: "manual" };
+    request.headers = { Accept: "application/json" };
+    return fetch(url, Object.assign(request, options)).then(function (response) {
+      if (!response.ok) {
+        throw new Error("ended");
+      }
+      return response.json().then(function (data) {
+        return data.left;
+      });
+    });
+  }
+
   function check() {
-    fetch(dialog.dataset.statusUrl, {
-      credentials: "same-origin",
-      redirect: "manual",
-      headers: { Accept: "application/json" },
-    })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error("ended");
-        }
-        return response.json();
-      })
-      .then(function (data) {
-        deadline = Date.now() + 1000 * data.left;
+    secondsLeft(dialog.dataset.statusUrl, {})
+      .then(function (seconds) {
+        deadline = Date.now() + 1000 * seconds;
         var left = deadline - Date.now();
         if (left <= 0) {
           end();
@@ -93,21 +97,9 @@
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    fetch(form.action, {
-      method: "POST",
-      credentials: "same-origin",
-      redirect: "manual",
-      headers: { Accept: "application/json" },
-      body: new FormData(form),
-    })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error("ended");
-        }
-        return response.json();
-      })
-      .then(function (data) {
-        deadline = Date.now() + 1000 * data.left;
+    secondsLeft(form.action, { method: "POST", body: new FormData(form) })
+      .then(function (seconds) {
+        deadline = Date.now() + 1000 * seconds;
         dialog.close();
         schedule();
       })
