@@ -227,7 +227,7 @@ SLOTS_DIR = os.environ.get("SLOTS_DIR") or os.path.join(tempfile.gettempdir(), "
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "programmes.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
         }

@@ -75,6 +75,7 @@ def has_joined(request: HttpRequest) -> bool:
 ROUND_FIELDS = (
     "title",
     "state",
+    "wave",
     "seminar_id",
     "programme__organisation",
     "programme__title",

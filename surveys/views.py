@@ -336,7 +336,11 @@ def _submit(request: HttpRequest, survey: SurveySession) -> HttpResponse:
         )
     try:
         services.submit(
-            round_id=survey.round.pk, draft_id=draft_id, key=key, participant=survey.participant
+            round_id=survey.round.pk,
+            draft_id=draft_id,
+            key=key,
+            participant=survey.participant,
+            read=survey.draft,
         )
     except services.AlreadyAnswered:
         return render_participant(

@@ -25,12 +25,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError, connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actionplans import personal
 from actionplans import services as plan_services
 from actionplans.models import Action, Feedback, PersonalPlan, TeamPlan
 from programmes.models import AuditEntry, Participant, Programme, ProgrammeManager
+from surveys import services
 from surveys.models import Draft, Participation, Response
 from tests.surveys.test_survey_flow import answer_all, join, review_form
 from tests.test_database_outage import PARTICIPANT_TEXT, STAFF_TEXT, assert_friendly_503
@@ -107,6 +109,71 @@ def danish_staff(user) -> Client:
 
 
 # --- The survey submit ------------------------------------------------------------------------
+#
+# A submit on PostgreSQL usually stores its draft in one statement (surveys.services.
+# _store_as_read): it deletes the draft, writes the response and its answers. A statement is
+# all or nothing in PostgreSQL, and the fault below strikes inside it, from a trigger, after
+# the draft's delete and (for the answers) the response's insert have run. When the draft
+# changed since the request read it, the submit takes the locked path, a transaction of
+# several statements, where the fault strikes between two of them.
+
+
+@contextmanager
+def failing_insert(table: str) -> Iterator[None]:
+    """Every INSERT into `table` fails inside the database, as a lost connection does
+    (SQLSTATE 08006, psycopg's OperationalError), until the block ends."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION injected_fault() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN RAISE EXCEPTION 'injected fault' USING ERRCODE = '08006'; END $$"
+        )
+        cursor.execute(
+            f'CREATE TRIGGER injected_fault BEFORE INSERT ON "{table}" '
+            "FOR EACH ROW EXECUTE FUNCTION injected_fault()"
+        )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP TRIGGER injected_fault ON "{table}"')
+            cursor.execute("DROP FUNCTION injected_fault()")
+
+
+def answered_phone(open_round, cast, items) -> tuple[Client, dict, str]:
+    phone = danish_phone()
+    join(phone, open_round)
+    answer_all(phone, open_round, cast.units["South"], items, language="da")
+    return phone, review_form(phone, open_round), reverse("survey_review", args=[open_round.pk])
+
+
+def assert_stored_once_on_retry(phone: Client, review: str, form: dict, open_round, items) -> None:
+    again = phone.post(review, form)
+    assert again.status_code == 303
+    assert Response.objects.filter(round=open_round, idempotency_key=form["key"]).count() == 1
+    assert Response.objects.get(idempotency_key=form["key"]).answers.count() == len(items)
+    assert not Draft.objects.filter(pk=form["draft"]).exists()
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "surveys_response",  # the draft deleted, the response not yet written
+        "surveys_answer",  # the draft deleted and the response written, its answers not yet
+    ],
+)
+def test_a_fault_inside_the_one_statement_submit_stores_nothing_and_the_retry_stores_one(
+    cast, open_round, items, table
+):
+    phone, form, review = answered_phone(open_round, cast, items)
+    before = table_state()
+    with CaptureQueriesContext(connection) as captured, failing_insert(table):
+        response = phone.post(review, form)
+    writes = [q["sql"] for q in captured.captured_queries if "WITH sent AS" in q["sql"]]
+    assert len(writes) == 1  # the one statement ran, and failed
+    assert_friendly_503(response, text=PARTICIPANT_TEXT)
+    assert changed_tables(before, table_state()) == {}
+    assert Draft.objects.filter(pk=form["draft"]).exists()  # the answers wait for the retry
+    assert_stored_once_on_retry(phone, review, form, open_round, items)
 
 
 @pytest.mark.parametrize(
@@ -116,25 +183,20 @@ def danish_staff(user) -> Client:
         'DELETE FROM "surveys_draft"',  # response and answers written, the draft not deleted
     ],
 )
-def test_a_fault_halfway_through_a_submit_stores_nothing_and_the_retry_stores_one(
-    cast, open_round, items, statement
+def test_a_fault_halfway_through_the_locked_submit_stores_nothing_and_the_retry_stores_one(
+    cast, open_round, items, statement, monkeypatch
 ):
-    phone = danish_phone()
-    join(phone, open_round)
-    answer_all(phone, open_round, cast.units["South"], items, language="da")
-    form = review_form(phone, open_round)
-    review = reverse("survey_review", args=[open_round.pk])
+    phone, form, review = answered_phone(open_round, cast, items)
     before = table_state()
+    # As when the draft changed after the request read it: the one statement stores nothing.
+    monkeypatch.setattr(services, "_store_as_read", lambda draft: False)
     with fault_at(statement) as fault:
         response = phone.post(review, form)
     assert_halfway(fault)
     assert_friendly_503(response, text=PARTICIPANT_TEXT)
     assert changed_tables(before, table_state()) == {}
-    assert Draft.objects.filter(pk=form["draft"]).exists()  # the answers wait for the retry
-    again = phone.post(review, form)
-    assert again.status_code == 303
-    assert Response.objects.filter(round=open_round, idempotency_key=form["key"]).count() == 1
-    assert not Draft.objects.filter(pk=form["draft"]).exists()
+    assert Draft.objects.filter(pk=form["draft"]).exists()
+    assert_stored_once_on_retry(phone, review, form, open_round, items)
     print(f"fault at {statement}: after {len(fault.writes_before)} writes, 0 tables changed")
 
 
@@ -151,9 +213,8 @@ def test_a_personal_links_fault_between_the_two_transactions_keeps_only_the_mark
     form = review_form(phone, open_round)
     review = reverse("survey_review", args=[open_round.pk])
     before = table_state()
-    with fault_at('INSERT INTO "surveys_answer"') as fault:
+    with failing_insert("surveys_answer"):
         response = phone.post(review, form)
-    assert_halfway(fault)
     assert_friendly_503(response, text=PARTICIPANT_TEXT)
     changed = changed_tables(before, table_state())
     assert changed == {"surveys_participation": (0, 1), "surveys_draft": (1, 1)}

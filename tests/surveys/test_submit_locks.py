@@ -4,6 +4,9 @@ Two hundred phones submit to one round in the same minute. A submit locks only i
 submits run side by side; a close deletes the round's drafts before it counts what is
 pending, so it waits for every submit that holds a draft and counts what they store.
 
+Both ways a submit writes are held so: the one statement that usually stores a draft on
+PostgreSQL (held open in a transaction around it), and the locked path's transaction.
+
 Each test holds a real row lock in one database connection (a thread) while another
 connection works; waits are bounded by PostgreSQL's `lock_timeout` and the threads' joins,
 never measured. How they were made sure to fail: with the round locked as well
@@ -21,7 +24,7 @@ import pytest
 from django.db import OperationalError, close_old_connections, connection, transaction
 
 from surveys import services
-from surveys.models import Response
+from surveys.models import Draft, Response
 from tests.factories import answer_round
 
 WAIT = 10  # seconds any thread waits for another before the test gives up
@@ -32,12 +35,22 @@ def ready_draft(round, unit, items):
     return services.save_answers(draft=draft, answers={item.pk: 4 for item in items})
 
 
-class HeldDraft(threading.Thread):
-    """A submit in its own connection that stops with its draft locked until released."""
+def as_read(draft) -> Draft:
+    """The draft as a submit's request reads it: with its round, programme and set-up."""
+    return Draft.objects.select_related("round__programme__survey_setup").get(pk=draft.pk)
 
-    def __init__(self, draft) -> None:
+
+class HeldDraft(threading.Thread):
+    """A submit in its own connection that stops with its draft locked until released.
+
+    `one_statement`: the submit's usual write on PostgreSQL (services._store_as_read), held
+    open in a transaction around it; else the locked path's transaction.
+    """
+
+    def __init__(self, draft, *, one_statement: bool = False) -> None:
         super().__init__(daemon=True)
         self.draft = draft
+        self.one_statement = one_statement
         self.held = threading.Event()
         self.release = threading.Event()
         self.error: BaseException | None = None
@@ -45,6 +58,11 @@ class HeldDraft(threading.Thread):
     def run(self) -> None:
         try:
             with transaction.atomic():
+                if self.one_statement:
+                    assert services._store_as_read(as_read(self.draft)), "stored nothing"
+                    self.held.set()
+                    assert self.release.wait(WAIT), "never released"
+                    return
                 locked = services._locked_draft(
                     round_id=self.draft.round_id,
                     draft_id=self.draft.pk,
@@ -66,11 +84,17 @@ def lock_timeout(seconds: int):
         cursor.execute(f"SET lock_timeout = '{seconds}s'")
 
 
+PATHS = pytest.mark.parametrize("one_statement", [True, False], ids=["one statement", "locked"])
+
+
 @pytest.mark.django_db(transaction=True)
-def test_two_submits_to_one_round_do_not_wait_for_each_other(cast, open_round, items):
+@PATHS
+def test_two_submits_to_one_round_do_not_wait_for_each_other(
+    cast, open_round, items, one_statement
+):
     first = ready_draft(open_round, cast.units["South"], items)
     second = ready_draft(open_round, cast.units["North"], items)
-    holder = HeldDraft(first)
+    holder = HeldDraft(first, one_statement=one_statement)
     holder.start()
     try:
         assert holder.held.wait(WAIT) and holder.error is None
@@ -81,6 +105,7 @@ def test_two_submits_to_one_round_do_not_wait_for_each_other(cast, open_round, i
                 draft_id=second.pk,
                 key=second.idempotency_key,
                 participant=None,
+                read=as_read(second) if one_statement else None,
             )
         except OperationalError as error:  # LockNotAvailable: the round was locked
             pytest.fail(f"the second submit waited for the first one's lock: {error}")
@@ -110,12 +135,14 @@ def waiting_for_a_lock() -> bool:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_close_waits_for_a_submit_in_flight_and_counts_it(cast, open_round, items):
+@PATHS
+def test_a_close_waits_for_a_submit_in_flight_and_counts_it(cast, open_round, items, one_statement):
     """k - 1 answers are stored and the k-th is being stored when the facilitator closes:
     the close waits for it, counts k and publishes."""
     k = cast.programme.min_group_size
     answer_round(open_round, cast.units["South"], 4, count=k - 1)
-    holder = HeldDraft(ready_draft(open_round, cast.units["South"], items))
+    draft = ready_draft(open_round, cast.units["South"], items)
+    holder = HeldDraft(draft, one_statement=one_statement)
     holder.start()
     closed: list = []
 
