@@ -18,12 +18,14 @@ seminar its open round and a flag for each other kind of activity (instead of a 
 kind), makes it 29. The submit's write in one statement (the draft deleted, the response and
 its answers written: surveys.services._store_as_read, instead of a transaction of six
 statements), with the round's wave read along with the round, makes it 24: the submit is
-the round, that statement and the session. How these were made sure to fail: with `ITEMS_PER_PAGE = 3` (four
-question pages) the flow took 36 statements and 7 page views (50 without the cache) and both
-flow tests failed; with
-the page POST's `save_answers` call removed the draft and autosave tests failed; and before
-the phone's page GET was added in front of the tap, the autosave counted the worker's first
-read of the pinned items (3 statements) and failed.
+the round, that statement and the session.
+
+How these were made sure to fail: with `ITEMS_PER_PAGE = 3` (four question pages) the flow
+took 36 statements and 7 page views (50 without the cache) and both flow tests failed (at a
+limit of 29); with the page POST's `save_answers` call removed the draft and autosave tests
+failed; before the phone's page GET was added in front of the tap, the autosave counted the
+worker's first read of the pinned items (3 statements) and failed; with the submit's
+one statement left out (the locked path), the flow took 29 statements and failed.
 """
 
 from __future__ import annotations
