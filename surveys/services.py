@@ -298,17 +298,18 @@ def submit(
 
     `read` is the draft as the request already read it (with its round, programme and
     set-up), if it did. Then, on PostgreSQL, step 2 is usually one statement
-    (_store_as_read); whenever that statement stores nothing, the locked path below finds
-    out why and answers as it always did.
+    (_store_as_read). When it stores nothing, a stored response with the key means a copy
+    of this submission got there first; otherwise the locked path below finds out why and
+    answers as it always did.
     """
     if participant is not None:
         _mark_participation(round_id=round_id, draft_id=draft_id, key=key, participant=participant)
-    if (
-        read is not None
-        and (read.pk, read.round_id, read.idempotency_key) == (draft_id, round_id, key)
-        and _store_as_read(read)
-    ):
-        return Submitted(round_id=round_id, created=True)
+    ids = (draft_id, round_id, key)
+    if read is not None and (read.pk, read.round_id, read.idempotency_key) == ids:
+        if _store_as_read(read):
+            return Submitted(round_id=round_id, created=True)
+        if (stored := _stored(key)) is not None:
+            return stored  # most often a copy of this submission, sent at the same moment
     try:
         with transaction.atomic():
             draft = _locked_draft(round_id=round_id, draft_id=draft_id, key=key)
@@ -389,12 +390,17 @@ def _already_stored(key: uuid.UUID, *, round_id: int) -> Submitted:
     With neither draft nor response, a round that has closed meanwhile explains it: closing
     deleted the draft while the phone was on the review page.
     """
-    response = Response.objects.filter(idempotency_key=key).only("round_id").first()
-    if response is not None:
-        return Submitted(round_id=response.round_id, created=False)
+    if (stored := _stored(key)) is not None:
+        return stored
     if not Round.objects.filter(pk=round_id, state=Round.State.OPEN).exists():
         raise RoundClosed
     raise NothingToSubmit
+
+
+def _stored(key: uuid.UUID) -> Submitted | None:
+    """The submission with this key, if its response is stored."""
+    response = Response.objects.filter(idempotency_key=key).only("round_id").first()
+    return None if response is None else Submitted(round_id=response.round_id, created=False)
 
 
 def answered_elsewhere(*, participant: Participant, round_id: int, key: uuid.UUID | None) -> bool:

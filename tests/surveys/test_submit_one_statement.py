@@ -98,8 +98,11 @@ def test_a_copy_of_the_same_submission_stores_nothing_more(cast, open_round, ite
     draft = ready_draft(open_round, cast.units["South"], items)
     read = as_read(draft)
     assert send(draft, read).created
-    again = send(draft, read)  # a double tap that read the draft before the first deleted it
+    with CaptureQueriesContext(connection) as captured:
+        again = send(draft, read)  # a double tap that read the draft before the first deleted it
     assert not again.created and again.round_id == open_round.pk
+    # The statement that deletes nothing, then the stored response; no lock taken.
+    assert [q["sql"].split()[0] for q in captured.captured_queries] == ["WITH", "SELECT"]
     assert Response.objects.count() == 1
 
 
