@@ -438,6 +438,7 @@ def _phone_plans(request, run, seat, *, status=200, **extra) -> HttpResponse:
         context,
         status=status,
         language=phone_language(request, default=programme.language),
+        written_in=programme.language,
     )
 
 

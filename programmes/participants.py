@@ -10,6 +10,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 
+from programmes.templatetags.written_in import written_in as lang_attribute
+
 
 def render_participant(
     request: HttpRequest,
@@ -18,11 +20,18 @@ def render_participant(
     *,
     status: int = 200,
     language: str | None = None,
+    written_in: str | None = None,
 ) -> HttpResponse:
     """A participant page in the language the caller worked out for the phone, else the
-    request's: the programme's language can differ from the one the middleware chose."""
+    request's: the programme's language can differ from the one the middleware chose.
+
+    `written_in` is the language of what people wrote on the page (the programme's); the
+    template's `{{ written }}` is then the `lang` attribute for those texts' tags, empty
+    when it is the page's own (programmes.templatetags.written_in).
+    """
     with translation.override(language or translation.get_language()):
-        return render(request, template, context or {}, status=status)
+        context = {**(context or {}), "written": lang_attribute(written_in)}
+        return render(request, template, context, status=status)
 
 
 def phone_language(request: HttpRequest, *, default: str) -> str:

@@ -610,6 +610,7 @@ def _phone_board_page(
         },
         status=status,
         language=phone_language(request, default=programme.language),
+        written_in=programme.language,
     )
 
 
@@ -872,6 +873,7 @@ def _phone_group_page(request, work, seat, *, form=None, error="", theirs=None, 
         },
         status=status,
         language=phone_language(request, default=programme.language),
+        written_in=programme.language,
     )
 
 
@@ -1066,6 +1068,7 @@ def _phone_evaluation_page(request, evaluation, seat, *, form=None, error="", st
         {"evaluation": evaluation, "form": form, "done": done, "error": error},
         status=status,
         language=phone_language(request, default=programme.language),
+        written_in=programme.language,
     )
 
 

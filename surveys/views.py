@@ -200,6 +200,7 @@ def _start_page(request, survey, form, language_form, *, tree, status=None) -> H
         },
         status=status or (422 if form.errors else 200),
         language=_language(request, survey),
+        written_in=survey.round.programme.language,
     )
 
 
@@ -310,6 +311,7 @@ def _review_page(request, survey: SurveySession, *, status: int = 200, error: st
         },
         status=status,
         language=_language(request, survey),
+        written_in=survey.round.programme.language,
     )
 
 

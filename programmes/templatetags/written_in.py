@@ -1,0 +1,29 @@
+"""`{{ programme.language|written_in }}`: the `lang` attribute for text people wrote (WCAG 3.1.2).
+
+A page is marked with the language it is shown in (`<html lang>`), but what facilitators and
+participants write (board posts, group notes, action plans, unit names, seminar titles, the
+facilitator's own questions) is in the programme's language: a Swedish phone in a Danish
+programme, or an English staff page of a Swedish one, would have a screen reader read those
+texts with the wrong voice. The filter gives ` lang="da"` (with its leading space, for an
+opening tag) when the programme's language is not the page's, and nothing when it is.
+People sometimes write in another language than their programme's; that cannot be known,
+and the programme's is the best guess.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.conf import settings
+from django.utils import translation
+from django.utils.html import format_html
+
+register = template.Library()
+
+CODES = frozenset(code for code, _name in settings.LANGUAGES)
+
+
+@register.filter
+def written_in(language: str | None) -> str:
+    if language in CODES and language != translation.get_language():
+        return format_html(' lang="{}"', language)
+    return ""
