@@ -5,12 +5,34 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import format_html
 
-from programmes.templatetags.written_in import written_in as lang_attribute
+LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
+
+
+def lang_attribute(written: str | None, page: str | None = None) -> str:
+    """` lang="da"` for text written in `written` on a page in another language (the active
+    one unless `page` is given), else nothing (WCAG 3.1.2; programmes.templatetags.written_in).
+    """
+    if written in LANGUAGE_CODES and written != (page or translation.get_language()):
+        return format_html(' lang="{}"', written)
+    return ""
+
+
+def mark_labels(form: Form, written: str | None, page: str) -> None:
+    """Put the visible fields' labels, written by people in `written`, in a span with that
+    language when the page is in another."""
+    attribute = lang_attribute(written, page)
+    if not attribute:
+        return
+    for field in form.fields.values():
+        if not field.widget.is_hidden:
+            field.label = format_html("<span{}>{}</span>", attribute, field.label)
 
 
 def render_participant(

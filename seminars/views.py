@@ -34,6 +34,7 @@ from programmes.inputs import parse_id
 from programmes.participants import (
     forget_language,
     kiosk_code,
+    mark_labels,
     next_person,
     phone_language,
     render_participant,
@@ -860,6 +861,9 @@ def _phone_group_page(request, work, seat, *, form=None, error="", theirs=None, 
         form = NotesForm(
             initial={**initial, "version": group.notes_version}, headings=work.heading_list
         )
+    language = phone_language(request, default=programme.language)
+    if form is not None:
+        mark_labels(form, programme.language, language)
     return render_participant(
         request,
         "seminars/group_phone.html",
@@ -872,7 +876,7 @@ def _phone_group_page(request, work, seat, *, form=None, error="", theirs=None, 
             "theirs": theirs,
         },
         status=status,
-        language=phone_language(request, default=programme.language),
+        language=language,
         written_in=programme.language,
     )
 
@@ -1062,12 +1066,15 @@ def _phone_evaluation_page(request, evaluation, seat, *, form=None, error="", st
         form = EvaluationForm(
             initial={"key": uuid.uuid4()}, questions=evaluations.asked_in(evaluation)
         )
+    language = phone_language(request, default=programme.language)
+    if form is not None:
+        mark_labels(form, programme.language, language)
     return render_participant(
         request,
         "seminars/evaluation_phone.html",
         {"evaluation": evaluation, "form": form, "done": done, "error": error},
         status=status,
-        language=phone_language(request, default=programme.language),
+        language=language,
         written_in=programme.language,
     )
 

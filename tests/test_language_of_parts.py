@@ -20,7 +20,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from programmes.templatetags.written_in import written_in
-from seminars.models import Board
+from seminars import evaluations
+from seminars.models import Board, Evaluation, EvaluationQuestion
 from surveys import services
 
 POST = "Vi hjælper hinanden, når det brænder på"
@@ -105,3 +106,22 @@ def test_the_survey_marks_unit_names_and_the_rounds_title(cast, open_round):
     labels = re.findall(r'<span lang="da">([^<]+)</span></label>', page)
     assert set(labels) >= {"North", "North Day", "South"}
     assert 'lang="da"' in tag_around(page, open_round.title)
+
+
+@pytest.mark.django_db
+def test_the_facilitators_evaluation_questions_are_marked_on_a_swedish_phone(cast):
+    cast.programme.language = "da"
+    cast.programme.save(update_fields=["language"])
+    evaluation = Evaluation.objects.get(
+        activity__seminar__programme=cast.programme, activity__seminar__number=1
+    )
+    Evaluation.objects.filter(pk=evaluation.pk).update(is_open=True)
+    first = evaluations.asked_in(evaluation)[0]
+    EvaluationQuestion.objects.filter(pk=first.pk).update(text="Hvor nyttigt var seminaret?")
+    for language, marked in (("sv", True), ("da", False)):
+        phone = Client(HTTP_ACCEPT_LANGUAGE=language)
+        joined = phone.post(reverse("join"), {"code": evaluation.activity.seminar.room_code})
+        page = phone.get(joined.url).content.decode()
+        assert f'<html lang="{language}">' in page
+        assert ('<span lang="da">Hvor nyttigt var seminaret?</span>' in page) is marked
+        assert "Hvor nyttigt var seminaret?" in page

@@ -13,17 +13,12 @@ and the programme's is the best guess.
 from __future__ import annotations
 
 from django import template
-from django.conf import settings
-from django.utils import translation
-from django.utils.html import format_html
+
+from programmes.participants import lang_attribute
 
 register = template.Library()
-
-CODES = frozenset(code for code, _name in settings.LANGUAGES)
 
 
 @register.filter
 def written_in(language: str | None) -> str:
-    if language in CODES and language != translation.get_language():
-        return format_html(' lang="{}"', language)
-    return ""
+    return lang_attribute(language)
