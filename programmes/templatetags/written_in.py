@@ -7,7 +7,11 @@ programme, or an English staff page of a Swedish one, would have a screen reader
 texts with the wrong voice. The filter gives ` lang="da"` (with its leading space, for an
 opening tag) when the programme's language is not the page's, and nothing when it is.
 People sometimes write in another language than their programme's; that cannot be known,
-and the programme's is the best guess.
+and the programme's is the best guess. What a phone's owner wrote themselves (their own
+posts, their personal plan) is left in the language they chose for the page.
+
+Participant pages get the same attribute as `{{ written }}` (render_participant's
+`written_in`), form labels through programmes.participants.mark_labels.
 """
 
 from __future__ import annotations
