@@ -24,11 +24,13 @@ rate limits counted there); without it, sessions and counters live in PostgreSQL
    thanks. Prints requests, page views, statements and app CPU per flow (the gunicorn
    workers' user + system time from /proc, before and after, divided by the flows), and the
    same per question-page GET, per autosave tap and per submit, each beside the bare view's
-   GET and POST measured the same way in the same run.
+   GET and POST measured the same way in the same run. Each of these phases runs in four
+   turns, alternating with its baseline (the bare view's, the peer's flow), so that the
+   machine's drift falls on both sides of a ratio alike.
 4. The burst (R-1/R-2): `--phones` phones get ready (8 at a time), then every final submit is
    sent twice at once (all behind one barrier) and once more 5 s later. Exactly one row per
    phone must be stored. Prints submits/s against the bare insert view hit with the same
-   number of requests.
+   number of requests just before and just after (the mean of the two).
 5. Page weight: every page of the flow with the stylesheets and scripts it references,
    gzip -6, against the goal of 20 KB each (30 KB is the hard limit).
 
@@ -189,7 +191,8 @@ def statements(folder: Path) -> int:
 
 @dataclass
 class Meter:
-    """CPU seconds of a server's workers and (for the app) statements, over a phase."""
+    """CPU seconds of a server's workers and (for the app) statements, added up over every
+    turn of a phase it measures."""
 
     server: benchlib.Server
     count_dir: Path | None = None
@@ -203,8 +206,8 @@ class Meter:
 
     def __exit__(self, *exc) -> None:
         time.sleep(0.3)
-        self.cpu = cpu_seconds(self.server) - self._cpu
-        self.sql = self._statements() - self._sql
+        self.cpu += cpu_seconds(self.server) - self._cpu
+        self.sql += self._statements() - self._sql
 
     def _statements(self) -> int:
         return statements(self.count_dir) if self.count_dir else 0
@@ -351,69 +354,76 @@ def per(meter: Meter, count: int) -> tuple[float, float]:
     return 1000 * meter.cpu / count, meter.sql / count
 
 
-def sequential_flows(app, count_dir, join: str, flows: int) -> dict:
-    with Meter(app, count_dir) as meter:
-        walked = []
-        for seed in range(flows):
-            flow = walk_to_review(app.port, join, 1000 + seed)
-            submit(flow)
-            walked.append(flow)
-    cpu_ms, sql = per(meter, flows)
+TURNS = 4  # each CPU phase runs in turns with its baseline (see in_turns)
+
+
+def in_turns(app, count_dir, bare, join: str, flows: int, gets: int, peer_server, peer_page):
+    """App CPU per whole flow, page GET, autosave tap and submit, with the bare view's GET and
+    insert and the peer's flow, measured in TURNS rounds that alternate each phase with its
+    baseline: on a shared machine whose speed drifts by a factor of two within minutes, the
+    drift then falls on both sides of each ratio alike."""
+    flow_meter = Meter(app, count_dir)
+    peer_meter = Meter(peer_server) if peer_server is not None else None
+    get_meter, bare_get_meter = Meter(app, count_dir), Meter(bare)
+    tap_meter = Meter(app, count_dir)
+    post_meter, bare_post_meter = Meter(app, count_dir), Meter(bare)
+    walked: list[Flow] = []
+    reader = walk_to_review(app.port, join, 7)
+    page = reader.review_path.replace("review/", "q/1/")
+    tapper = walk_to_review(app.port, join, 8)
+    tap_form = Form(tapper.phone.request("GET", page).text).answer_form()
+    name, values = next(iter(tap_form["radios"].items()))
+    bare_client, peer_rng = benchlib.Phone(bare.port), random.Random(3)
+    per_flows, per_gets = flows // TURNS, gets // TURNS
+    for turn in range(TURNS):
+        with flow_meter:
+            for seed in range(turn * per_flows, (turn + 1) * per_flows):
+                flow = walk_to_review(app.port, join, 1000 + seed)
+                submit(flow)
+                walked.append(flow)
+        if peer_meter is not None:
+            with peer_meter:
+                for _ in range(per_flows):
+                    peer.send(*peer.ready(peer_server.port, peer_page, peer_rng, Form))
+        with get_meter:
+            for _ in range(per_gets):
+                expect(reader.phone.request("GET", page), 200, "question page")
+        with bare_get_meter:
+            for _ in range(per_gets):
+                expect(bare_client.request("GET", "/page/"), 200, "bare page")
+        with tap_meter:
+            for tap in range(per_gets):
+                data = {**tap_form["hidden"], name: values[tap % len(values)], "nav": "autosave"}
+                expect(tapper.phone.request("POST", page, data), 204, "autosave")
+        ready = [
+            walk_to_review(app.port, join, 2000 + turn * per_gets + i) for i in range(per_gets)
+        ]
+        with post_meter:
+            for flow in ready:
+                expect(flow.phone.request("POST", flow.review_path, flow.review), 303, "submit")
+        with bare_post_meter:
+            for _ in range(per_gets):
+                expect(bare_post(bare_client), 303, "bare insert")
+    flow_ms, flow_sql = per(flow_meter, len(walked))
+    measured = per_gets * TURNS
     return {
-        "requests": walked[0].requests,
-        "page_views": walked[0].page_views,
-        "statements": sql,
-        "cpu_ms": cpu_ms,
+        "flow": {
+            "requests": walked[0].requests,
+            "page_views": walked[0].page_views,
+            "statements": flow_sql,
+            "cpu_ms": flow_ms,
+            "peer_cpu_ms": per(peer_meter, len(walked))[0] if peer_meter else None,
+        },
+        "page_get": {
+            **dict(zip(("cpu_ms", "statements"), per(get_meter, measured), strict=True)),
+            "bare_cpu_ms": per(bare_get_meter, measured)[0],
+        },
+        "autosave": dict(zip(("cpu_ms", "statements"), per(tap_meter, measured), strict=True)),
+        "submit": {
+            **dict(zip(("cpu_ms", "statements"), per(post_meter, measured), strict=True)),
+            "bare_cpu_ms": per(bare_post_meter, measured)[0],
+        },
     }
-
-
-def page_gets(app, count_dir, join: str, gets: int) -> tuple[float, float]:
-    flow = walk_to_review(app.port, join, 7)
-    page = flow.review_path.replace("review/", "q/1/")
-    with Meter(app, count_dir) as meter:
-        for _ in range(gets):
-            expect(flow.phone.request("GET", page), 200, "question page")
-    return per(meter, gets)
-
-
-def autosaves(app, count_dir, join: str, taps: int) -> tuple[float, float]:
-    flow = walk_to_review(app.port, join, 8)
-    page = flow.review_path.replace("review/", "q/1/")
-    form = Form(flow.phone.request("GET", page).text).answer_form()
-    name, values = next(iter(form["radios"].items()))
-    with Meter(app, count_dir) as meter:
-        for tap in range(taps):
-            data = {**form["hidden"], name: values[tap % len(values)], "nav": "autosave"}
-            expect(flow.phone.request("POST", page, data), 204, "autosave")
-    return per(meter, taps)
-
-
-def submits(app, count_dir, join: str, count: int) -> tuple[float, float]:
-    ready = [walk_to_review(app.port, join, 2000 + i) for i in range(count)]
-    with Meter(app, count_dir) as meter:
-        for flow in ready:
-            expect(flow.phone.request("POST", flow.review_path, flow.review), 303, "submit")
-    return per(meter, count)
-
-
-def bare_requests(bare, count: int) -> tuple[float, float]:
-    client = benchlib.Phone(bare.port)
-    with Meter(bare) as get_meter:
-        for _ in range(count):
-            expect(client.request("GET", "/page/"), 200, "bare page")
-    with Meter(bare) as post_meter:
-        for _ in range(count):
-            expect(bare_post(client), 303, "bare insert")
-    return 1000 * get_meter.cpu / count, 1000 * post_meter.cpu / count
-
-
-def peer_flows(server: benchlib.Server, page: str, flows: int) -> float:
-    """CPU ms per whole flow on the peer (GET the page, POST it), one phone at a time."""
-    rng = random.Random(3)
-    with Meter(server) as meter:
-        for _ in range(flows):
-            peer.send(*peer.ready(server.port, page, rng, Form))
-    return 1000 * meter.cpu / flows
 
 
 def peer_burst(server: benchlib.Server, page: str, phones: int) -> dict:
@@ -444,6 +454,15 @@ def burst(app, bare, survey_round, join: str, phones: int) -> dict:
     before = Response.objects.filter(round=survey_round).count()
     with ThreadPoolExecutor(8) as pool:
         ready = list(pool.map(lambda i: walk_to_review(app.port, join, 5000 + i), range(phones)))
+
+    def bare_burst() -> tuple[list, float]:
+        return benchlib.burst(
+            [functools.partial(bare_post, benchlib.Phone(bare.port)) for _ in range(2 * phones)]
+        )
+
+    # The bare view's burst runs before the app's and after it: the mean of the two stands
+    # for the machine as it was during the app's.
+    bare_before = bare_burst()
     calls = []
     for flow in ready:
         send = functools.partial(flow.phone.request, "POST", flow.review_path, flow.review)
@@ -458,9 +477,9 @@ def burst(app, bare, survey_round, join: str, phones: int) -> dict:
         ]
     )
     rows = Response.objects.filter(round=survey_round).count() - before
-    bare_shots, bare_wall = benchlib.burst(
-        [functools.partial(bare_post, benchlib.Phone(bare.port)) for _ in range(len(calls))]
-    )
+    bare_after = bare_burst()
+    bare_rates = [len(shots) / wall for shots, wall in (bare_before, bare_after)]
+    bare_shots = bare_before[0] + bare_after[0]
     return {
         "status": benchlib.histogram(shots + later),
         "rows": rows,
@@ -468,7 +487,8 @@ def burst(app, bare, survey_round, join: str, phones: int) -> dict:
         "submits_per_s": phones / wall,
         "requests_per_s": len(calls) / wall,
         "latency": benchlib.latency_line(shots),
-        "bare_requests_per_s": len(bare_shots) / bare_wall,
+        "bare_requests_per_s": sum(bare_rates) / 2,
+        "bare_before_after": bare_rates,
         "bare_status": benchlib.histogram(bare_shots),
         "errors": sum(1 for s in shots + later if s.status != 303),
     }
@@ -528,7 +548,7 @@ def main() -> None:
         bare = start_bare(url, tmp)
         servers.append(bare)
         print(f"app / bare          gunicorn, 3 sync workers each, ports {app.port} / {bare.port}")
-        peer_server = None
+        peer_server, peer_page = None, ""
         if args.peer:
             if why := peer.available():
                 raise SystemExit(f"--peer: {why}")
@@ -548,17 +568,15 @@ def main() -> None:
             warm.request("GET", "/page/")
             bare_post(warm)
 
-        flows = sequential_flows(app, count_dir, join, args.flows)
-        get_ms, get_sql = page_gets(app, count_dir, join, args.gets)
-        tap_ms, tap_sql = autosaves(app, count_dir, join, args.gets)
-        post_ms, post_sql = submits(app, count_dir, join, args.gets)
-        bare_get_ms, bare_post_ms = bare_requests(bare, args.gets)
-        figures = {
-            "flow": flows,
-            "page_get": {"cpu_ms": get_ms, "statements": get_sql, "bare_cpu_ms": bare_get_ms},
-            "autosave": {"cpu_ms": tap_ms, "statements": tap_sql},
-            "submit": {"cpu_ms": post_ms, "statements": post_sql, "bare_cpu_ms": bare_post_ms},
-        }
+        figures = in_turns(
+            app, count_dir, bare, join, args.flows, args.gets, peer_server, peer_page
+        )
+        flows = figures["flow"]
+        get_ms, get_sql = figures["page_get"]["cpu_ms"], figures["page_get"]["statements"]
+        tap_ms, tap_sql = figures["autosave"]["cpu_ms"], figures["autosave"]["statements"]
+        post_ms, post_sql = figures["submit"]["cpu_ms"], figures["submit"]["statements"]
+        bare_get_ms = figures["page_get"]["bare_cpu_ms"]
+        bare_post_ms = figures["submit"]["bare_cpu_ms"]
         print()
         print(f"whole flow without JavaScript ({args.flows} phones, one at a time)")
         print(f"  requests          {flows['requests']}")
@@ -572,9 +590,8 @@ def main() -> None:
         )
         print(f"  app CPU           {flows['cpu_ms']:.1f} ms per flow (3 workers' user+system)")
         if peer_server is not None:
-            peer_ms = peer_flows(peer_server, peer_page, args.flows)
+            peer_ms = flows["peer_cpu_ms"]
             peer_ratio = flows["cpu_ms"] / peer_ms
-            figures["flow"]["peer_cpu_ms"] = peer_ms
             print(
                 f"  peer's flow       {peer_ms:.1f} ms per flow (2 requests: its page, its "
                 f"submit); app / peer {peer_ratio:.2f} (goal <= {GOAL_PEER_CPU_RATIO}: "
@@ -611,8 +628,9 @@ def main() -> None:
             f"{shot['requests_per_s']:.1f} requests/s; {shot['latency']}"
         )
         print(
-            f"  bare insert view  {shot['bare_requests_per_s']:.1f} requests/s "
-            f"({shot['bare_status']})"
+            f"  bare insert view  {shot['bare_requests_per_s']:.1f} requests/s, the mean of "
+            f"{shot['bare_before_after'][0]:.1f} before and {shot['bare_before_after'][1]:.1f} "
+            f"after ({shot['bare_status']})"
         )
         print(
             f"  ratio             {ratio:.2f} = app / bare requests/s, same "
