@@ -5,6 +5,7 @@ pool instead of built on every call. Sessions, rate limits and used second-facto
 live in it, and a phone's next request may reach another worker or server: so every test
 here writes through one cache object and reads through another (two workers), against the
 real Redis on 127.0.0.1 (database 8, or TEST_REDIS_URL), under a key prefix of its own.
+That production uses it with REDIS_URL set is checked in tests/test_settings.py.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import pytest
 import redis
 
 from programmes.redis_cache import RedisCache
-from tests.test_settings import PRODUCTION, read_settings
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/8")
 
@@ -37,11 +37,6 @@ def workers():
         client.delete(key)
     first.close()
     second.close()
-
-
-def test_production_with_redis_url_uses_this_cache():
-    caches = read_settings({**PRODUCTION, "REDIS_URL": REDIS_URL}, ["CACHES"])["CACHES"]
-    assert caches["default"]["BACKEND"] == "programmes.redis_cache.RedisCache"
 
 
 def test_what_one_worker_writes_the_other_reads(workers):

@@ -9,6 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+
+from programmes.redis_cache import RedisCache
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
@@ -145,7 +148,8 @@ def test_limits_are_counted_in_a_shared_cache():
     assert caches["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
     redis = {**PRODUCTION, "REDIS_URL": "redis://cache.invalid:6379/0"}
     caches = read_settings(redis, ["CACHES"])["CACHES"]
-    assert caches["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert caches["default"]["BACKEND"] == "programmes.redis_cache.RedisCache"
+    assert issubclass(RedisCache, DjangoRedisCache)  # Django's, with a client per pool
 
 
 COOKIE_SETTINGS = [
