@@ -144,7 +144,13 @@ class SeminarOver(Exception):
 
 def room_over(request: HttpRequest, seminar: Seminar) -> HttpResponse:
     """A seminar that has ended: nothing in its room is taken any more (410, said plainly)."""
-    return render_participant(request, "seminars/room_over.html", {"seminar": seminar}, status=410)
+    return render_participant(
+        request,
+        "seminars/room_over.html",
+        {"seminar": seminar},
+        status=410,
+        written_in=seminar.programme.language,
+    )
 
 
 def answers_seminar_over(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -402,6 +402,7 @@ def survey_thanks(request: HttpRequest, round_id: int) -> HttpResponse:
             "kiosk_code": kiosk,
         },
         language=language,
+        written_in=survey.round.programme.language,
     )
     return forget_language(response) if kiosk else response
 

@@ -23,6 +23,7 @@ from programmes.templatetags.written_in import written_in
 from seminars import evaluations
 from seminars.models import Board, Evaluation, EvaluationQuestion
 from surveys import services
+from tests.surveys.test_survey_flow import answer_all, join, review_form
 
 POST = "Vi hjælper hinanden, når det brænder på"
 
@@ -125,3 +126,22 @@ def test_the_facilitators_evaluation_questions_are_marked_on_a_swedish_phone(cas
         assert f'<html lang="{language}">' in page
         assert ('<span lang="da">Hvor nyttigt var seminaret?</span>' in page) is marked
         assert "Hvor nyttigt var seminaret?" in page
+
+
+@pytest.mark.django_db
+def test_a_title_inside_a_translated_sentence_gets_a_span_of_its_own(cast, open_round, items):
+    """The thank-you page names the next seminar inside a sentence of the page's language."""
+    cast.programme.language = "da"
+    cast.programme.save(update_fields=["language"])
+    later = cast.programme.seminars.filter(number__gt=open_round.seminar.number).first()
+    later.title = "Tillid i hverdagen"
+    later.save(update_fields=["title"])
+    phone = Client()
+    join(phone, open_round)
+    answer_all(phone, open_round, cast.units["South"], items, language="sv")
+    sent = phone.post(
+        reverse("survey_review", args=[open_round.pk]), review_form(phone, open_round)
+    )
+    page = phone.get(sent.url).content.decode()
+    assert '<html lang="sv">' in page
+    assert 'På nästa seminarium, ”<span lang="da">Tillid i hverdagen</span>”' in page

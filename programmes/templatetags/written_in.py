@@ -11,12 +11,14 @@ and the programme's is the best guess. What a phone's owner wrote themselves (th
 posts, their personal plan) is left in the language they chose for the page.
 
 Participant pages get the same attribute as `{{ written }}` (render_participant's
-`written_in`), form labels through programmes.participants.mark_labels.
+`written_in`), form labels through programmes.participants.mark_labels, and a text inside a
+translated sentence a span of its own (`{% blocktranslate with title=x|in_language:written %}`).
 """
 
 from __future__ import annotations
 
 from django import template
+from django.utils.html import format_html
 
 from programmes.participants import lang_attribute
 
@@ -26,3 +28,10 @@ register = template.Library()
 @register.filter
 def written_in(language: str | None) -> str:
     return lang_attribute(language)
+
+
+@register.filter
+def in_language(text, attribute: str):
+    """`text` in a span with the attribute `written_in` or `{{ written }}` gave, for a text
+    inside a translated sentence; the text alone when the attribute is empty."""
+    return format_html("<span{}>{}</span>", attribute, text) if attribute else text
