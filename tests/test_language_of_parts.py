@@ -94,6 +94,11 @@ def test_an_english_staff_page_marks_the_danish_posts(danish_board, cast):
     page = staff.get(url).content.decode()
     assert '<html lang="en">' in page
     assert 'lang="da"' in tag_around(page, POST)
+    # Inside the hidden label of the merge box too: "Choose … for merging".
+    assert f'Choose <span lang="da">{POST}</span> for merging' in page
+    live = staff.get(url, headers={"HX-Request": "true"}).content.decode()  # the 3 s poll
+    assert live.lstrip().startswith('<div id="board"')
+    assert f'<span lang="da">{POST}</span>' in live
 
 
 @pytest.mark.django_db
