@@ -150,3 +150,19 @@ def test_a_title_inside_a_translated_sentence_gets_a_span_of_its_own(cast, open_
     page = phone.get(sent.url).content.decode()
     assert '<html lang="sv">' in page
     assert 'På nästa seminarium, ”<span lang="da">Tillid i hverdagen</span>”' in page
+
+
+@pytest.mark.django_db
+def test_a_seminars_goals_on_an_english_staff_page(cast):
+    cast.programme.language = "da"
+    cast.programme.save(update_fields=["language"])
+    seminar = cast.programme.seminars.get(number=1)
+    seminar.goals = "Vi finder det, der virker"
+    seminar.save(update_fields=["goals"])
+    staff = Client(HTTP_ACCEPT_LANGUAGE="en")
+    staff.force_login(cast.facilitator)
+    page = staff.get(reverse("seminar_detail", args=[cast.programme.pk, seminar.pk]))
+    html = page.content.decode()
+    assert '<html lang="en">' in html
+    assert 'lang="da"' in tag_around(html, "Vi finder det, der virker")
+    assert 'lang="da"' in tag_around(html, seminar.title)
