@@ -261,7 +261,34 @@ def assert_pdf_ua_1(reader: PdfReader, *, language: str, title_part: str) -> int
     assert not items_outside, f"{len(items_outside)} list items outside a list"
     in_lists = [n["/S"] for n in elements if n["/P"].get("/S") == "/L"]
     assert set(in_lists) <= {"/LI", "/Caption"}, sorted(set(in_lists))
+    # Every header cell labels some cell (outloud's TBL-002). WeasyPrint ties each data cell
+    # to its headers (/Headers) and no header cell to another, so a column header over row
+    # headers (a table's top-left cell) labelled nothing until it became a <td>.
+    referenced = {
+        str(header)
+        for node in elements
+        if node["/S"] == "/TD"
+        for header in attributes_of(node).get("/Headers", [])
+    }
+    unused = [
+        str(node.get("/ID"))
+        for node in elements
+        if node["/S"] == "/TH"
+        and str(node.get("/ID")) not in referenced
+        and "/Scope" not in attributes_of(node)
+    ]
+    assert not unused, f"{len(unused)} header cells label nothing: {unused}"
     return len(figures)
+
+
+def attributes_of(node: DictionaryObject) -> dict:
+    """A structure element's attributes (/A: one dictionary, or a list of them), merged."""
+    found = node.get("/A")
+    found = found.get_object() if found is not None else {}
+    merged: dict = {}
+    for attributes in found if isinstance(found, list) else [found]:
+        merged.update(attributes.get_object())
+    return merged
 
 
 @pytest.mark.django_db
