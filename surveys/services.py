@@ -439,8 +439,7 @@ def _store_as_read(draft: Draft) -> bool:
     if connection.vendor != "postgresql" or draft.unit_id is None or not draft.round.is_open:
         return False
     values, response = _scored_response(draft)
-    sql, response_fields = _store_as_read_sql(connection.alias)
-    draft_fields = [Draft._meta.get_field(name) for name in _AS_READ_DRAFT_FIELDS]
+    sql, draft_fields, response_fields = _store_as_read_sql(connection.alias)
     params = [
         *(
             field.get_db_prep_value(getattr(draft, field.attname), connection, prepared=False)
@@ -470,8 +469,9 @@ _AS_READ_DRAFT_FIELDS = ("id", "round", "idempotency_key", "unit", "language", "
 
 
 @functools.cache
-def _store_as_read_sql(alias: str) -> tuple[str, list[models.Field]]:
-    """The statement of _store_as_read, and the response's fields in its parameters' order."""
+def _store_as_read_sql(alias: str) -> tuple[str, list[models.Field], list[models.Field]]:
+    """The statement of _store_as_read, and the draft's and the response's fields in its
+    parameters' order."""
     connection = connections[alias]
     qn = connection.ops.quote_name
 
@@ -481,8 +481,9 @@ def _store_as_read_sql(alias: str) -> tuple[str, list[models.Field]]:
     def cast(field: models.Field) -> str:
         return f"%s::{field.cast_db_type(connection)}"
 
+    draft_fields = [Draft._meta.get_field(name) for name in _AS_READ_DRAFT_FIELDS]
     response_fields = list(Response._meta.concrete_fields)
-    unchanged = " AND ".join(f"{column(Draft, name)} = %s" for name in _AS_READ_DRAFT_FIELDS)
+    unchanged = " AND ".join(f"{qn(field.column)} = %s" for field in draft_fields)
     answer_item = Answer._meta.get_field("item")
     answer_value = Answer._meta.get_field("value")
     # Tables, columns and casts are our models' own, quoted; every value is a parameter.
@@ -510,7 +511,7 @@ def _store_as_read_sql(alias: str) -> tuple[str, list[models.Field]]:
         )
         SELECT count(*) FROM stored
     """  # noqa: S608  # nosec B608
-    return sql, response_fields
+    return sql, draft_fields, response_fields
 
 
 def _scored_response(draft: Draft) -> tuple[dict[int, int | None], Response]:

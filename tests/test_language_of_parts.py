@@ -56,7 +56,8 @@ def danish_board(cast):
 
 def phone_in(language: str, board) -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    assert client.post(reverse("join"), {"code": board.activity.seminar.room_code}).status_code
+    joined = client.post(reverse("join"), {"code": board.activity.seminar.room_code})
+    assert joined.status_code == 302
     return client
 
 
