@@ -1,8 +1,9 @@
 """programmes.compiled: a query compiled once answers as the QuerySet it was built from.
 
-The phone's round lookup and the submit's locked draft run through it on every request, so
-each case here compares it with the same QuerySet run by the ORM, and calls it with other
-values after the first, so that SQL kept with the first call's values would fail.
+The phone's round lookup, the submit's locked draft and the room code's query run through it
+on every request, so each case here compares it with the same QuerySet run by the ORM, and
+calls it with other values after the first, so that SQL kept with the first call's values
+would fail.
 """
 
 from __future__ import annotations
@@ -118,3 +119,40 @@ def test_constants_of_the_query_are_kept(open_round):
     services.close_round(round=open_round)
     assert query.first(open_round.pk) is None
     assert Draft.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_room_codes_query_answers_as_the_orm_for_every_code(
+    cast, open_round, django_assert_num_queries
+):
+    """Every phone in the room sends it when it scans the code: the seminar with its open
+    round, its wall board and each kind's flag, as the ORM reads them, for any code."""
+    from seminars import rooms
+    from seminars.models import Board
+
+    board = Board.objects.get(activity__seminar=open_round.seminar, kind="good_examples")
+    Board.objects.filter(pk=board.pk).update(phase="collect")
+    open_round.seminar.wall, open_round.seminar.wall_board = "board", board
+    open_round.seminar.save()
+    query = rooms._room_query()
+    seminars = list(cast.programme.seminars.order_by("number"))
+    fields = [
+        "pk",
+        "number",
+        "programme.pk",
+        "programme.title",
+        "wall_board_id",
+        "open_round_id",
+        "open_round_title",
+        *(rooms._flag(kind) for kind in rooms._any_open),
+    ]
+    for code in [*(seminar.room_code for seminar in seminars), "QQQQQQ"]:
+        expected = next(iter(query.build(code)), None)  # the ORM
+        with django_assert_num_queries(1):
+            found = query.first(code)
+        compare(found, expected, fields if code != "QQQQQQ" else [])
+    first = query.first(seminars[0].room_code)
+    assert (first.open_round_id, first.open_round_title) == (open_round.pk, "Baseline")
+    assert first.any_board_open is True and first.wall_board.pk == board.pk
+    later = query.first(seminars[1].room_code)
+    assert later.open_round_id is None and later.any_board_open is False
