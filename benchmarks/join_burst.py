@@ -37,7 +37,15 @@ import time
 from pathlib import Path
 
 import benchlib
-from survey_flow import Meter, demo_round, expect, per, start_app, start_bare, verdict
+from survey_flow import (
+    Meter,
+    demo_round,
+    expect,
+    per,
+    print_setup,
+    start_app_and_bare,
+    verdict,
+)
 
 TURNS = 4
 TYPO_EVERY = 10  # every tenth phone mistypes the code first
@@ -133,18 +141,11 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-join-"))
     url = benchlib.setup_django()
-    print(f"machine             {benchlib.machine()}")
-    print(f"database            {benchlib.redacted(url)}")
-    sessions = f"Redis {args.redis} (cached_db)" if args.redis else "PostgreSQL (db)"
-    print(f"sessions            {sessions}")
+    print_setup(url, args.redis)
     _survey_round, join = demo_round()
     servers: list[benchlib.Server] = []
     try:
-        app, count_dir = start_app(url, tmp, args.redis)
-        servers.append(app)
-        bare = start_bare(url, tmp)
-        servers.append(bare)
-        print(f"app / bare          gunicorn, 3 sync workers each, ports {app.port} / {bare.port}")
+        app, count_dir, bare = start_app_and_bare(url, tmp, args.redis, servers)
         for _ in range(6):  # every worker has imported its templates before anything counts
             join_once(benchlib.Phone(app.port), join)
             benchlib.Phone(bare.port).request("GET", "/page/")

@@ -299,6 +299,25 @@ def demo_round() -> tuple[object, str]:
     return survey_round, f"/j/{services.room_code(survey_round)}/"
 
 
+def print_setup(url: str, redis: str) -> None:
+    print(f"machine             {benchlib.machine()}")
+    print(f"database            {benchlib.redacted(url)}")
+    sessions = f"Redis {redis} (cached_db)" if redis else "PostgreSQL (db)"
+    print(f"sessions            {sessions}")
+
+
+def start_app_and_bare(
+    url: str, tmp: Path, redis: str, servers: list[benchlib.Server]
+) -> tuple[benchlib.Server, Path, benchlib.Server]:
+    """The app and the bare view, each added to `servers` (for the caller to stop) as it starts."""
+    app, count_dir = start_app(url, tmp, redis)
+    servers.append(app)
+    bare = start_bare(url, tmp)
+    servers.append(bare)
+    print(f"app / bare          gunicorn, 3 sync workers each, ports {app.port} / {bare.port}")
+    return app, count_dir, bare
+
+
 def start_app(url: str, tmp: Path, redis: str) -> tuple[benchlib.Server, Path]:
     count_dir = tmp / "statements"
     count_dir.mkdir()
@@ -546,18 +565,11 @@ def main() -> None:
     url = benchlib.setup_django()
     from django.db import connection
 
-    print(f"machine             {benchlib.machine()}")
-    print(f"database            {benchlib.redacted(url)}")
-    sessions = f"Redis {args.redis} (cached_db)" if args.redis else "PostgreSQL (db)"
-    print(f"sessions            {sessions}")
+    print_setup(url, args.redis)
     survey_round, join = demo_round()
     servers: list[benchlib.Server] = []
     try:
-        app, count_dir = start_app(url, tmp, args.redis)
-        servers.append(app)
-        bare = start_bare(url, tmp)
-        servers.append(bare)
-        print(f"app / bare          gunicorn, 3 sync workers each, ports {app.port} / {bare.port}")
+        app, count_dir, bare = start_app_and_bare(url, tmp, args.redis, servers)
         peer_server, peer_page = None, ""
         if args.peer:
             if why := peer.available():
