@@ -179,8 +179,8 @@ def _seminar_of_code(code: str) -> Seminar | None:
 
 
 # The room code's query, per set of registered flags: every phone in the room sends it when
-# it scans the code, and building it in the ORM (two subqueries and an EXISTS per kind) cost
-# three times what the database takes to answer it, so each process compiles it once.
+# it scans the code, and building it in the ORM (two subqueries and an EXISTS per kind) was
+# more than half of that request's CPU, so each process compiles it once.
 _room_queries: dict[tuple, CompiledQuery] = {}
 
 

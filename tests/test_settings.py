@@ -201,3 +201,15 @@ def test_the_cookies_a_browser_gets_under_production_settings(settings, cast):
     assert session.key.startswith("__Host-") and session["httponly"]
     assert cookies[settings.CSRF_COOKIE_NAME].key.startswith("__Host-")
     assert cookies["django_language"]["httponly"]
+
+
+def test_the_test_command_clears_every_variable_the_settings_read():
+    """scripts/test runs the settings' defaults, as CI does: a variable config/settings.py
+    reads and scripts/test leaves set would let a developer's shell change the suite."""
+    import re
+
+    read = set(re.findall(r'\("([A-Z][A-Z0-9_]+)"', (ROOT / "config" / "settings.py").read_text()))
+    read = {n for n in read if not n.startswith(("DATABASE_", "HTTP_")) and n != "OPTIONS"}
+    script = (ROOT / "scripts" / "test").read_text().replace("\\\n", " ")
+    cleared = set(re.search(r"^unset (.+)$", script, re.MULTILINE).group(1).split())
+    assert read <= cleared, sorted(read - cleared)
