@@ -121,8 +121,9 @@ def issue_display_token(*, seminar: Seminar | Session, token: str | None = None)
         token_hash = hash_token(token)
     now = timezone.now()
     if seminar.date is not None and seminar.date >= timezone.localdate():
-        end_of_day = datetime.datetime.combine(seminar.date, datetime.time(23, 59))
-        valid_until = timezone.make_aware(end_of_day)
+        # The day ends at the next midnight, so the link holds through its last minute.
+        next_day = seminar.date + datetime.timedelta(days=1)
+        valid_until = timezone.make_aware(datetime.datetime.combine(next_day, datetime.time.min))
     else:
         valid_until = now + datetime.timedelta(hours=DISPLAY_HOURS_WITHOUT_DATE)
     seminar.display_token_hash = token_hash

@@ -116,6 +116,31 @@ def test_display_links_are_read_only_and_expire(client, cast, open_round, displa
 
 
 @pytest.mark.django_db
+def test_a_display_link_holds_to_the_midnight_that_ends_the_seminar_day(cast, open_round):
+    """Through the day's last minute too: the link used to end at 23:59, and a wall shown at
+    23:59:30 was a 404."""
+    seminar = open_round.seminar
+    today = timezone.localdate()
+    for day in (today, today + datetime.timedelta(days=3)):
+        seminar.date = day
+        seminar.save(update_fields=["date"])
+        issue_display_token(seminar=seminar)
+        seminar.refresh_from_db()
+        midnight = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+        assert seminar.display_valid_until == timezone.make_aware(midnight)
+        last_minute = datetime.datetime.combine(day, datetime.time(23, 59, 30))
+        assert seminar.display_valid_until > timezone.make_aware(last_minute)
+    # A seminar whose day has passed (or has none) gets a link for the next twelve hours.
+    seminar.date = today - datetime.timedelta(days=1)
+    seminar.save(update_fields=["date"])
+    before = timezone.now()
+    issue_display_token(seminar=seminar)
+    seminar.refresh_from_db()
+    assert seminar.display_valid_until - before >= datetime.timedelta(hours=12)
+    assert seminar.display_valid_until - before < datetime.timedelta(hours=12, minutes=1)
+
+
+@pytest.mark.django_db
 def test_reissuing_voids_the_old_display_link(client, cast, open_round, display):
     client.force_login(cast.facilitator)
     response = client.post(
