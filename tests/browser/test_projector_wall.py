@@ -193,6 +193,31 @@ def test_the_poll_swaps_in_the_same_layout(live_server, open_context, cast, open
         assert polled[key] == reloaded[key], key
 
 
+RECORD_SWAPS_JS = """
+() => {
+  window.swapped = [];
+  document.body.addEventListener('htmx:afterSwap', () => {
+    const live = document.getElementById('live');
+    window.swapped.push({stage: live.className, figures: !!live.querySelector('meter')});
+  });
+}
+"""
+
+
+def test_the_new_stage_shows_from_the_first_frame(live_server, open_context, cast, open_round):
+    """htmx would keep the old element's classes on the new one until it settles: the
+    figures would be laid out as the joining stage for a frame, and overflow the wall."""
+    token = issue_display_token(seminar=open_round.seminar)
+    page = open_wall(open_context, token, 1920, 1080)
+    page.evaluate(RECORD_SWAPS_JS)
+    answer_sheets(open_round, cast.units["South"], SHEETS)
+    expect(page.locator(".display-figures meter")).to_have_count(4, timeout=POLL_MS * 3)
+    swapped = page.evaluate("window.swapped")
+    assert swapped and swapped[-1]["figures"], swapped
+    for swap in swapped:
+        assert ("stage-results" in swap["stage"]) == swap["figures"], swapped
+
+
 def test_closed_rounds_and_an_empty_room_fit_too(live_server, open_context, cast, open_round):
     answer_sheets(open_round, cast.units["South"], SHEETS)
     survey_services.close_round(round=open_round)
